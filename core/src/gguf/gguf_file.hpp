@@ -24,7 +24,7 @@ struct TensorInfo {
     std::string name;
     std::vector<uint64_t> shape; // ne[0] is the contiguous (row) dimension
     quant::BlockFormat format;
-    uint64_t offset = 0;     // from the start of the data section
+    uint64_t offset = 0; // from the start of the data section
     uint64_t n_elements = 0;
     uint64_t n_bytes = 0;
     const uint8_t* data = nullptr; // into the mapping
@@ -35,7 +35,7 @@ struct TensorInfo {
 };
 
 class GgufFile {
-public:
+  public:
     // Maps and parses the file at `path`; throws hoard::Error on any problem.
     static std::unique_ptr<GgufFile> open(const std::filesystem::path& path);
     // Parses an in-memory image (for the fuzzer and tests); the bytes must outlive the object.
@@ -70,7 +70,7 @@ public:
     const TensorInfo* find_tensor(const std::string& name) const;
     const TensorInfo& tensor(const std::string& name) const; // throws if missing
 
-private:
+  private:
     GgufFile() = default;
     void parse_all();
 

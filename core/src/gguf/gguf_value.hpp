@@ -34,7 +34,7 @@ struct ArrayValue {
 };
 
 class Value {
-public:
+  public:
     Value() = default;
     static Value of_uint(ValueType type, uint64_t v) { return Value(type, v); }
     static Value of_int(ValueType type, int64_t v) { return Value(type, v); }
@@ -67,10 +67,9 @@ public:
 
     std::string describe() const; // short text for `hoard info`
 
-private:
-    using Storage =
-        std::variant<std::monostate, uint64_t, int64_t, double, bool, std::string,
-                     std::shared_ptr<ArrayValue>>;
+  private:
+    using Storage = std::variant<std::monostate, uint64_t, int64_t, double, bool, std::string,
+                                 std::shared_ptr<ArrayValue>>;
     template <class T> Value(ValueType type, T v) : type_(type), storage_(std::move(v)) {}
 
     ValueType type_ = ValueType::UInt8;
