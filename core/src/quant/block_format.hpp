@@ -43,9 +43,7 @@ struct FormatInfo {
 std::optional<FormatInfo> find_format(uint32_t ggml_type_id);
 const FormatInfo& format_info(BlockFormat format);
 
-inline std::string_view format_name(BlockFormat f) {
-    return format_info(f).name;
-}
+inline std::string_view format_name(BlockFormat f) { return format_info(f).name; }
 
 // Bytes taken by `n` consecutive values; n must be a multiple of block_elems.
 inline size_t row_bytes(BlockFormat f, size_t n) {

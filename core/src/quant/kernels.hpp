@@ -16,9 +16,9 @@ namespace hoard::quant {
 
 enum class Isa { Scalar, Avx2, Avx512 };
 
-Isa best_supported_isa();     // what this CPU can run
-Isa active_isa();             // what the kernels use now
-void set_active_isa(Isa isa); // for tests and benchmarks; must be supported
+Isa best_supported_isa();                 // what this CPU can run
+Isa active_isa();                         // what the kernels use now
+void set_active_isa(Isa isa);             // for tests and benchmarks; must be supported
 bool isa_supported(Isa isa);
 std::string_view isa_name(Isa isa);
 
