@@ -1,0 +1,49 @@
+#pragma once
+// One conversation with a model: its KV cache, the tokens in it, and the
+// generation loop (prefill in chunks, then sample token by token). A new
+// prompt that starts with what the cache already holds only evaluates the rest,
+// so a chat turn costs the new message, not the whole history.
+#include "backend/cpu/thread_pool.hpp"
+#include "hoard/generation.hpp"
+#include "model/model.hpp"
+#include "runtime/sampler.hpp"
+#include "tokenizer/tokenizer.hpp"
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <string_view>
+#include <vector>
+
+namespace hoard::runtime {
+
+class Session {
+  public:
+    Session(const model::Model& model, const tokenizer::Tokenizer& tokenizer, size_t n_ctx,
+            backend::cpu::ThreadPool& pool);
+
+    // Throws hoard::Error when the prompt does not fit the context.
+    GenerationStats generate(std::span<const int32_t> prompt, const GenerationParams& params,
+                             const TokenCallback& on_token,
+                             const std::atomic<bool>* cancel = nullptr);
+
+    // Brings the cache to exactly `prompt` and returns the last position's
+    // logits; used by generate() and by scoring tools.
+    std::span<const float> prefill(std::span<const int32_t> prompt, size_t chunk,
+                                   const std::atomic<bool>* cancel, GenerationStats& stats);
+
+    const std::vector<int32_t>& tokens() const { return tokens_; }
+    size_t context_size() const { return cache_.capacity(); }
+    void reset();
+
+  private:
+    const model::Model& model_;
+    const tokenizer::Tokenizer& tokenizer_;
+    backend::cpu::ThreadPool& pool_;
+    model::KvCache cache_;
+    std::vector<int32_t> tokens_; // what the cache holds, in order
+    std::vector<float> logits_;
+};
+
+} // namespace hoard::runtime

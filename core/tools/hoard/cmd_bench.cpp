@@ -1,0 +1,80 @@
+// hoard bench: prefill and decode speed, and decode as a fraction of the
+// memory-bandwidth bound (bytes read per token / measured bandwidth).
+#include "cli_common.hpp"
+#include "hoard/tools.hpp"
+
+#include <cstdio>
+
+namespace hoard::cli {
+namespace {
+
+// Bytes one decode step reads: every non-expert weight except the embedding
+// table (one row of it), k of n experts per layer, and the KV cache so far.
+double decode_bytes_per_token(const ModelSummary& s, size_t position) {
+    const double embedding_row = s.n_vocab ? double(s.bytes_token_embedding) / s.n_vocab : 0.0;
+    const double experts = s.n_expert ? double(s.bytes_expert) * s.n_expert_used / s.n_expert : 0.0;
+    const double kv = double(s.n_layer) * position * s.kv_bytes_per_token_per_layer;
+    return double(s.bytes_non_expert) - double(s.bytes_token_embedding) + embedding_row + experts +
+           kv;
+}
+
+} // namespace
+
+void register_bench(CLI::App& app) {
+    auto* cmd =
+        app.add_subcommand("bench", "Measure prefill and decode speed against the memory bound");
+    static std::string path;
+    static size_t n_prompt = 128, n_threads = 0;
+    static int32_t n_decode = 64;
+    cmd->add_option("-m,--model", path, "GGUF model file")->required();
+    cmd->add_option("-p,--prompt-tokens", n_prompt, "Prompt length for prefill")
+        ->capture_default_str();
+    cmd->add_option("-n,--decode-tokens", n_decode, "Tokens to decode")->capture_default_str();
+    cmd->add_option("-t,--threads", n_threads, "Worker threads (0: all cores)");
+    cmd->callback([] {
+        Loaded loaded = load(path, n_threads);
+        const ModelSummary& s = loaded.model->summary();
+        const size_t threads = loaded.engine->n_threads();
+        std::printf("model:            %s (%s)\n", path.c_str(), s.architecture.c_str());
+        std::printf("threads:          %zu\n", threads);
+        const double bandwidth = measure_memory_bandwidth(threads);
+        std::printf("memory bandwidth: %.2f GB/s (measured, streaming read)\n", bandwidth / 1e9);
+
+        // A fixed pseudo-random prompt: the same work on every run.
+        std::vector<int32_t> prompt(n_prompt);
+        uint64_t state = 42;
+        for (int32_t& t : prompt) {
+            state = state * 6364136223846793005ull + 1442695040888963407ull;
+            t = static_cast<int32_t>((state >> 33) % s.n_vocab);
+        }
+        auto session = loaded.engine->create_session(loaded.model, n_prompt + size_t(n_decode) + 8);
+        GenerationParams params;
+        params.max_tokens = n_decode;
+        params.sampling = SamplingParams::greedy();
+        params.stop_at_end_of_generation = false;
+        params.prefill_chunk = n_prompt;
+        // Warm-up: page the weights in and spin up the threads.
+        session->generate(std::span(prompt).first(std::min<size_t>(8, prompt.size())),
+                          {.max_tokens = 2,
+                           .sampling = SamplingParams::greedy(),
+                           .stop_at_end_of_generation = false},
+                          {});
+        session->reset();
+        const GenerationStats stats = session->generate(prompt, params, {});
+
+        const double bytes = decode_bytes_per_token(s, n_prompt + size_t(n_decode) / 2);
+        const double bound = bandwidth / bytes;
+        const double decode = stats.decode_tokens_per_second();
+        std::printf("prefill:          %zu tokens in %.3f s = %.1f tokens/s\n", stats.prompt_tokens,
+                    stats.prefill_seconds, stats.prefill_tokens_per_second());
+        std::printf("decode:           %zu tokens = %.2f tokens/s (%.2f ms/token)\n",
+                    stats.generated_tokens, decode, decode > 0 ? 1000.0 / decode : 0.0);
+        std::printf("decode reads:     %.2f MB per token (weights used by one token + KV cache)\n",
+                    bytes / 1e6);
+        std::printf("decode bound:     %.2f tokens/s at the measured bandwidth\n", bound);
+        std::printf("decode fraction:  %.2f of the memory-bandwidth bound (%.2f GB/s effective)\n",
+                    decode / bound, decode * bytes / 1e9);
+    });
+}
+
+} // namespace hoard::cli

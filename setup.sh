@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Hoard's two set-up commands (see README.md):
+#   ./setup.sh run   install what is missing, build, and start Hoard on the bundled model
+#   ./setup.sh test  install what is missing, build, and run every test
+set -euo pipefail
+cd "$(dirname "$0")"
+
+mode=${1:-}
+if [[ "$mode" != run && "$mode" != test ]]; then
+    echo "usage: ./setup.sh run|test" >&2
+    exit 2
+fi
+
+packages=(build-essential cmake ninja-build ccache pkg-config git python3
+          qt6-base-dev nlohmann-json3-dev libsqlite3-dev)
+
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+    echo "== Installing missing Debian packages: ${missing[*]}"
+    sudo_cmd=()
+    [[ $(id -u) -ne 0 ]] && sudo_cmd=(sudo)
+    "${sudo_cmd[@]}" apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+build_dir=${HOARD_BUILD_DIR:-build}
+jobs=$(nproc)
+cmake_args=(-S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release)
+if [[ "${CI:-}" == true ]]; then
+    cmake_args+=(-DHOARD_WERROR=ON)
+fi
+echo "== Configuring and building in $build_dir ($jobs jobs)"
+cmake "${cmake_args[@]}" >/dev/null
+cmake --build "$build_dir" -j "$jobs"
+
+model="$build_dir/models/hoard-tiny-moe.gguf"
+if [[ "$mode" == test ]]; then
+    echo "== Running the tests"
+    ctest --test-dir "$build_dir" --output-on-failure -j "$jobs" --timeout 900
+else
+    echo "== Starting Hoard on the bundled model ($model)"
+    exec "$build_dir/core/hoard" chat -m "$model"
+fi
