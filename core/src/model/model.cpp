@@ -35,11 +35,12 @@ std::unique_ptr<Model> Model::load(std::shared_ptr<const gguf::GgufFile> file) {
     const gguf::GgufFile& f = *m->file_;
     ModelConfig& c = m->config_;
 
-    c = read_common_config(f);
-    m->arch_ = find_architecture(c.architecture);
+    const std::string architecture = f.get_string("general.architecture");
+    m->arch_ = find_architecture(architecture);
     if (m->arch_ == nullptr)
-        throw Error(f.label() + ": the model architecture '" + c.architecture +
+        throw Error(f.label() + ": the model architecture '" + architecture +
                     "' is not supported (Hoard runs " + join(supported_architectures()) + ")");
+    c = read_common_config(f);
     m->arch_->configure(f, c);
 
     // The vocabulary size is whatever the embedding holds.

@@ -7,6 +7,7 @@
 #include "hoard/generation.hpp"
 #include "model/model.hpp"
 #include "runtime/sampler.hpp"
+#include "tokenizer/stream_decoder.hpp"
 #include "tokenizer/tokenizer.hpp"
 
 #include <atomic>
