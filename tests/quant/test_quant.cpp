@@ -1,41 +1,770 @@
+// Block formats, (de)quantization and the dot-product kernels of every ISA.
 #include "common/conformance.hpp"
 #include "gguf/gguf_file.hpp"
+#include "hoard/error.hpp"
+#include "quant/block_layout.hpp"
+#include "quant/kernel_bench.hpp"
 #include "quant/kernels.hpp"
 
 #include <QtTest>
+
+#include <bit>
+#include <cmath>
 #include <cstring>
+#include <immintrin.h>
+#include <limits>
+#include <random>
+#include <string>
 #include <vector>
 
 using namespace hoard;
 using namespace hoard::quant;
 
-class TestQuant : public QObject {
-    Q_OBJECT
-  private slots:
-    void dequantizeMatchesZoo();
+Q_DECLARE_METATYPE(hoard::quant::BlockFormat)
+Q_DECLARE_METATYPE(hoard::quant::Isa)
+
+namespace {
+
+const BlockFormat kComputable[] = {
+    BlockFormat::F32,  BlockFormat::F16,  BlockFormat::BF16, BlockFormat::Q4_0, BlockFormat::Q4_1,
+    BlockFormat::Q5_0, BlockFormat::Q5_1, BlockFormat::Q8_0, BlockFormat::Q2_K, BlockFormat::Q3_K,
+    BlockFormat::Q4_K, BlockFormat::Q5_K, BlockFormat::Q6_K,
 };
 
-void TestQuant::dequantizeMatchesZoo() {
-    auto file = gguf::GgufFile::open(test::conformance_path("quant-zoo.gguf"));
-    for (const char* name : {"q4_0", "q4_1", "q5_0", "q5_1", "q8_0", "q2_k", "q3_k", "q4_k", "q5_k",
-                             "q6_k", "f16", "bf16"}) {
-        const auto& t = file->tensor(name);
-        const auto& ref = file->tensor(std::string(name) + ".f32");
-        std::vector<float> got(t.n_elements);
-        for (uint64_t r = 0; r < t.n_rows(); ++r)
-            dequantize_row(t.format, t.data + r * t.row_bytes(), got.data() + r * t.row_length(),
-                           t.row_length());
-        size_t bad = 0;
-        for (size_t i = 0; i < got.size(); ++i) {
-            float e;
-            std::memcpy(&e, ref.data + 4 * i, 4);
-            if (got[i] != e) {
-                if (bad < 3) qWarning("%s %zu got %g want %g", name, i, got[i], e);
-                ++bad;
+bool is_float_format(BlockFormat f) {
+    return f == BlockFormat::F32 || f == BlockFormat::F16 || f == BlockFormat::BF16;
+}
+
+float f32_from(const uint8_t* p) {
+    float v;
+    std::memcpy(&v, p, sizeof v);
+    return v;
+}
+
+// Random bytes for a quantized matrix, with every f16 scale field replaced by
+// a sane random value (random bits there would be NaN or huge). All code bits,
+// group scales and minimums stay random, so every bit pattern is exercised.
+std::vector<uint8_t> random_weights(BlockFormat f, size_t n_rows, size_t row_stride, size_t n,
+                                    std::mt19937& rng) {
+    std::vector<uint8_t> w(n_rows * row_stride);
+    std::uniform_int_distribution<int> byte(0, 255);
+    for (uint8_t& b : w) b = static_cast<uint8_t>(byte(rng));
+    std::uniform_real_distribution<float> mag(0.01f, 0.5f);
+    std::uniform_int_distribution<int> coin(0, 1);
+    const auto scale = [&](uint8_t* p) {
+        const float v = mag(rng) * (coin(rng) ? 1.0f : -1.0f);
+        layout::store_u16(p, fp32_to_fp16(v));
+    };
+    const FormatInfo& info = format_info(f);
+    for (size_t r = 0; r < n_rows; ++r) {
+        uint8_t* row = w.data() + r * row_stride;
+        if (is_float_format(f)) {
+            std::normal_distribution<float> gauss(0.0f, 1.0f);
+            for (size_t i = 0; i < n; ++i) {
+                const float v = gauss(rng);
+                if (f == BlockFormat::F32)
+                    std::memcpy(row + 4 * i, &v, 4);
+                else if (f == BlockFormat::F16)
+                    layout::store_u16(row + 2 * i, fp32_to_fp16(v));
+                else
+                    layout::store_u16(row + 2 * i, fp32_to_bf16(v));
+            }
+            continue;
+        }
+        for (size_t blk = 0; blk < n / info.block_elems; ++blk) {
+            uint8_t* b = row + blk * info.block_bytes;
+            switch (f) {
+            case BlockFormat::Q4_0:
+                scale(b + layout::q4_0::kD);
+                break;
+            case BlockFormat::Q4_1:
+                scale(b + layout::q4_1::kD), scale(b + layout::q4_1::kM);
+                break;
+            case BlockFormat::Q5_0:
+                scale(b + layout::q5_0::kD);
+                break;
+            case BlockFormat::Q5_1:
+                scale(b + layout::q5_1::kD), scale(b + layout::q5_1::kM);
+                break;
+            case BlockFormat::Q8_0:
+                scale(b + layout::q8_0::kD);
+                break;
+            case BlockFormat::Q2_K:
+                scale(b + layout::q2_k::kD), scale(b + layout::q2_k::kDmin);
+                break;
+            case BlockFormat::Q3_K:
+                scale(b + layout::q3_k::kD);
+                break;
+            case BlockFormat::Q4_K:
+                scale(b + layout::q4_k::kD), scale(b + layout::q4_k::kDmin);
+                break;
+            case BlockFormat::Q5_K:
+                scale(b + layout::q5_k::kD), scale(b + layout::q5_k::kDmin);
+                break;
+            case BlockFormat::Q6_K:
+                scale(b + layout::q6_k::kD);
+                break;
+            default:
+                break;
             }
         }
-        qInfo("%s: %zu mismatches of %zu", name, bad, got.size());
     }
+    return w;
+}
+
+// Activations with a spread of magnitudes: Gaussian, some outliers, a zero block.
+std::vector<float> random_activation(size_t n, std::mt19937& rng) {
+    std::normal_distribution<float> gauss(0.0f, 1.0f);
+    std::uniform_int_distribution<int> pick(0, 99);
+    std::vector<float> x(n);
+    for (float& v : x) v = gauss(rng) * (pick(rng) == 0 ? 20.0f : 1.0f);
+    if (n >= 64)
+        for (size_t i = 32; i < 64; ++i) x[i] = 0.0f;
+    return x;
+}
+
+// The activation values an encoded activation stands for, and the largest
+// rounding error of each (half a step; 0 for float activations).
+void decode_activation(BlockFormat f, const uint8_t* act, size_t n, std::vector<double>& values,
+                       std::vector<double>& half_step) {
+    values.assign(n, 0.0);
+    half_step.assign(n, 0.0);
+    if (is_float_format(f)) {
+        for (size_t i = 0; i < n; ++i) values[i] = f32_from(act + 4 * i);
+        return;
+    }
+    const size_t block = format_info(f).block_elems;
+    const size_t scales_at =
+        block == 256 ? layout::act256::scales_offset(n) : layout::act32::scales_offset(n);
+    for (size_t i = 0; i < n; ++i) {
+        const double d = f32_from(act + scales_at + 4 * (i / block));
+        values[i] = d * static_cast<int8_t>(act[i]);
+        half_step[i] = 0.5 * d;
+    }
+}
+
+struct Shape {
+    size_t n_rows, n_blocks, n_cols;
+};
+
+} // namespace
+
+class TestQuant : public QObject {
+    Q_OBJECT
+
+  private slots:
+    void dequantizeMatchesZoo_data();
+    void dequantizeMatchesZoo();
+    void zooMatmulMatchesReference_data();
+    void zooMatmulMatchesReference();
+    void scalarMatchesFloatReference_data();
+    void scalarMatchesFloatReference();
+    void isaMatchesScalar_data();
+    void isaMatchesScalar();
+    void quantizeRoundTrip_data();
+    void quantizeRoundTrip();
+    void quantizeSpecialRows_data();
+    void quantizeSpecialRows();
+    void fp16Conversions();
+    void fp16MatchesHardware();
+    void bf16Conversions();
+    void badArgumentsThrow();
+    void dispatchSelection();
+    void benchmarksRun();
+};
+
+// ---------------------------------------------------------------------------
+// (a) Dequantization: bit-exact against quant-zoo.gguf.
+
+void TestQuant::dequantizeMatchesZoo_data() {
+    QTest::addColumn<QString>("name");
+    for (const char* name : {"q4_0", "q4_1", "q5_0", "q5_1", "q8_0", "q2_k", "q3_k", "q4_k", "q5_k",
+                             "q6_k", "f16", "bf16"})
+        QTest::newRow(name) << QString(name);
+}
+
+void TestQuant::dequantizeMatchesZoo() {
+    QFETCH(QString, name);
+    auto file = gguf::GgufFile::open(test::conformance_path("quant-zoo.gguf"));
+    const auto& t = file->tensor(name.toStdString());
+    const auto& ref = file->tensor(name.toStdString() + ".f32");
+    QCOMPARE(
+        QString::fromUtf8(format_name(t.format).data(), format_name(t.format).size()).toLower(),
+        name);
+    QCOMPARE(ref.format, BlockFormat::F32);
+    QCOMPARE(ref.n_elements, t.n_elements);
+    QCOMPARE(t.row_bytes(), row_bytes(t.format, t.row_length()));
+
+    std::vector<float> got(t.n_elements);
+    for (uint64_t r = 0; r < t.n_rows(); ++r)
+        dequantize_row(t.format, t.data + r * t.row_bytes(), got.data() + r * t.row_length(),
+                       t.row_length());
+    size_t mismatches = 0, nonzero = 0;
+    for (size_t i = 0; i < got.size(); ++i) {
+        const float want = f32_from(ref.data + 4 * i);
+        if (want != 0.0f) ++nonzero;
+        if (std::bit_cast<uint32_t>(got[i]) != std::bit_cast<uint32_t>(want) &&
+            !(got[i] == 0.0f && want == 0.0f)) {
+            if (mismatches++ < 5)
+                qWarning("value %zu: got %.9g, want %.9g", i, double(got[i]), double(want));
+        }
+    }
+    QCOMPARE(mismatches, size_t{0});
+    QVERIFY(nonzero > got.size() / 2); // the reference data is not trivially zero
+}
+
+// ---------------------------------------------------------------------------
+// Real reference-quantized weights through every ISA's matmul: the result must
+// equal the float product with the dequantized weights up to the activation
+// rounding (a strict bound: sum |w| * half step).
+
+void TestQuant::zooMatmulMatchesReference_data() {
+    QTest::addColumn<QString>("name");
+    QTest::addColumn<Isa>("isa");
+    for (const char* name : {"q4_0", "q4_1", "q5_0", "q5_1", "q8_0", "q2_k", "q3_k", "q4_k", "q5_k",
+                             "q6_k", "f16", "bf16"})
+        for (const Isa isa : {Isa::Scalar, Isa::Avx2, Isa::Avx512})
+            QTest::newRow((std::string(name) + "/" + std::string(isa_name(isa))).c_str())
+                << QString(name) << isa;
+}
+
+void TestQuant::zooMatmulMatchesReference() {
+    QFETCH(QString, name);
+    QFETCH(Isa, isa);
+    if (!isa_supported(isa))
+        QSKIP(qPrintable("this CPU has no " + QString::fromLatin1(isa_name(isa).data())));
+    auto file = gguf::GgufFile::open(test::conformance_path("quant-zoo.gguf"));
+    const auto& t = file->tensor(name.toStdString());
+    const auto& ref = file->tensor(name.toStdString() + ".f32");
+    const size_t n = t.row_length(), rows = t.n_rows();
+
+    std::mt19937 rng(7);
+    const size_t n_cols = 3;
+    const size_t stride = activation_bytes(t.format, n);
+    std::vector<uint8_t> act(stride * n_cols);
+    std::vector<std::vector<float>> xs;
+    for (size_t c = 0; c < n_cols; ++c) {
+        xs.push_back(random_activation(n, rng));
+        encode_activation(t.format, xs.back().data(), n, act.data() + c * stride);
+    }
+    std::vector<float> out(rows * n_cols);
+    matmul_with(isa, t.format, t.data, t.row_bytes(), rows, n, act.data(), stride, n_cols,
+                out.data(), n_cols);
+
+    std::vector<double> xq, half_step;
+    for (size_t c = 0; c < n_cols; ++c) {
+        decode_activation(t.format, act.data() + c * stride, n, xq, half_step);
+        for (size_t r = 0; r < rows; ++r) {
+            double exact = 0, encoded = 0, bound = 0, magnitude = 0;
+            for (size_t i = 0; i < n; ++i) {
+                const double w = f32_from(ref.data + 4 * (r * n + i));
+                exact += w * xs[c][i];
+                encoded += w * xq[i];
+                bound += std::fabs(w) * half_step[i];
+                magnitude += std::fabs(w * xq[i]);
+            }
+            const double got = out[r * n_cols + c];
+            // Against the same encoded activation: float rounding only.
+            if (std::fabs(got - encoded) > 2e-6 * magnitude + 1e-6)
+                QFAIL(qPrintable(QString("row %1 col %2: %3 vs %4 with the encoded activation")
+                                     .arg(r)
+                                     .arg(c)
+                                     .arg(got, 0, 'g', 9)
+                                     .arg(encoded, 0, 'g', 9)));
+            // Against the raw activation: within the activation rounding.
+            const double tolerance = bound * 1.0001 + 1e-5 * magnitude + 1e-6;
+            if (std::fabs(got - exact) > tolerance)
+                QFAIL(qPrintable(QString("row %1 col %2: %3 vs %4 (tolerance %5)")
+                                     .arg(r)
+                                     .arg(c)
+                                     .arg(got)
+                                     .arg(exact)
+                                     .arg(tolerance)));
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// (b) Random weights (every bit pattern), odd shapes, padded strides.
+
+namespace {
+
+const Shape kShapes[] = {{1, 1, 1}, {3, 2, 2}, {17, 3, 5}, {3, 11, 1}, {17, 1, 2}, {1, 11, 5}};
+
+size_t row_values(BlockFormat f, size_t n_blocks) {
+    // Float formats: a "block" of 1 is too small to reach the vector loops, so
+    // also use lengths around the vector widths.
+    if (is_float_format(f)) {
+        static const size_t kFloatLengths[] = {0, 1, 2, 3, 33, 0, 0, 0, 0, 0, 0, 1000};
+        return n_blocks < std::size(kFloatLengths) && kFloatLengths[n_blocks]
+                   ? kFloatLengths[n_blocks]
+                   : 17 * n_blocks;
+    }
+    return format_info(f).block_elems * n_blocks;
+}
+
+struct Problem {
+    BlockFormat format;
+    size_t n_rows, n, n_cols;
+    size_t row_stride, act_stride, out_stride;
+    std::vector<uint8_t> w;
+    std::vector<std::vector<float>> x;
+    std::vector<uint8_t> act;
+
+    Problem(BlockFormat f, const Shape& s, std::mt19937& rng)
+        : format(f), n_rows(s.n_rows), n(row_values(f, s.n_blocks)), n_cols(s.n_cols) {
+        row_stride = row_bytes(f, n) + 6; // padded and not a multiple of any vector width
+        act_stride = activation_bytes(f, n) + 64;
+        out_stride = n_cols + 3;
+        w = random_weights(f, n_rows, row_stride, n, rng);
+        act.assign(act_stride * n_cols, 0xcd);
+        for (size_t c = 0; c < n_cols; ++c) {
+            x.push_back(random_activation(n, rng));
+            encode_activation(f, x.back().data(), n, act.data() + c * act_stride);
+        }
+    }
+
+    std::vector<float> run(Isa isa) const {
+        std::vector<float> out(n_rows * out_stride, -12345.0f);
+        matmul_with(isa, format, w.data(), row_stride, n_rows, n, act.data(), act_stride, n_cols,
+                    out.data(), out_stride);
+        return out;
+    }
+};
+
+void add_format_rows() {
+    QTest::addColumn<BlockFormat>("format");
+    for (const BlockFormat f : kComputable) QTest::newRow(std::string(format_name(f)).c_str()) << f;
+}
+
+} // namespace
+
+void TestQuant::scalarMatchesFloatReference_data() {
+    add_format_rows();
+}
+
+void TestQuant::scalarMatchesFloatReference() {
+    QFETCH(BlockFormat, format);
+    std::mt19937 rng(11);
+    for (const Shape& shape : kShapes) {
+        const Problem p(format, shape, rng);
+        const std::vector<float> out = p.run(Isa::Scalar);
+        std::vector<float> w_row(p.n);
+        std::vector<double> xq, half_step;
+        for (size_t c = 0; c < p.n_cols; ++c) {
+            decode_activation(format, p.act.data() + c * p.act_stride, p.n, xq, half_step);
+            for (size_t r = 0; r < p.n_rows; ++r) {
+                dequantize_row(format, p.w.data() + r * p.row_stride, w_row.data(), p.n);
+                double with_encoded = 0, with_raw = 0, bound = 0, magnitude = 0;
+                for (size_t i = 0; i < p.n; ++i) {
+                    with_encoded += double(w_row[i]) * xq[i];
+                    with_raw += double(w_row[i]) * p.x[c][i];
+                    bound += std::fabs(w_row[i]) * half_step[i];
+                    magnitude += std::fabs(double(w_row[i]) * xq[i]);
+                }
+                const double got = out[r * p.out_stride + c];
+                const QString where = QString("n_rows %1 n %2 n_cols %3, row %4 col %5")
+                                          .arg(p.n_rows)
+                                          .arg(p.n)
+                                          .arg(p.n_cols)
+                                          .arg(r)
+                                          .arg(c);
+                // Same inputs: only float rounding separates the two.
+                if (std::fabs(got - with_encoded) > 1e-6 * magnitude + 1e-6)
+                    QFAIL(qPrintable(
+                        where +
+                        QString(": %1 vs encoded reference %2").arg(got).arg(with_encoded)));
+                // Raw activations: at most the activation rounding apart.
+                if (std::fabs(got - with_raw) > bound * 1.0001 + 1e-6 * magnitude + 1e-6)
+                    QFAIL(qPrintable(where + QString(": %1 vs raw reference %2 (bound %3)")
+                                                 .arg(got)
+                                                 .arg(with_raw)
+                                                 .arg(bound)));
+            }
+        }
+        // Padding between outputs is left alone.
+        for (size_t r = 0; r < p.n_rows; ++r)
+            for (size_t c = p.n_cols; c < p.out_stride; ++c)
+                QCOMPARE(out[r * p.out_stride + c], -12345.0f);
+    }
+}
+
+void TestQuant::isaMatchesScalar_data() {
+    QTest::addColumn<BlockFormat>("format");
+    QTest::addColumn<Isa>("isa");
+    for (const Isa isa : {Isa::Avx2, Isa::Avx512})
+        for (const BlockFormat f : kComputable)
+            QTest::newRow((std::string(format_name(f)) + "/" + std::string(isa_name(isa))).c_str())
+                << f << isa;
+}
+
+void TestQuant::isaMatchesScalar() {
+    QFETCH(BlockFormat, format);
+    QFETCH(Isa, isa);
+    if (!isa_supported(isa))
+        QSKIP(qPrintable("this CPU has no " + QString::fromLatin1(isa_name(isa).data())));
+    std::mt19937 rng(23);
+    for (const Shape& shape : kShapes) {
+        for (int repeat = 0; repeat < 3; ++repeat) {
+            const Problem p(format, shape, rng);
+            const std::vector<float> want = p.run(Isa::Scalar);
+            const std::vector<float> got = p.run(isa);
+            std::vector<float> w_row(p.n);
+            std::vector<double> xq, half_step;
+            for (size_t c = 0; c < p.n_cols; ++c) {
+                decode_activation(format, p.act.data() + c * p.act_stride, p.n, xq, half_step);
+                for (size_t r = 0; r < p.n_rows; ++r) {
+                    dequantize_row(format, p.w.data() + r * p.row_stride, w_row.data(), p.n);
+                    double magnitude = 0;
+                    for (size_t i = 0; i < p.n; ++i)
+                        magnitude += std::fabs(double(w_row[i]) * xq[i]);
+                    const double g = got[r * p.out_stride + c], s = want[r * p.out_stride + c];
+                    if (!(std::fabs(g - s) <= 2e-6 * magnitude + 1e-6))
+                        QFAIL(qPrintable(QString("n_rows %1 n %2 n_cols %3, row %4 col %5: %6 vs "
+                                                 "scalar %7 (sum |w x| %8)")
+                                             .arg(p.n_rows)
+                                             .arg(p.n)
+                                             .arg(p.n_cols)
+                                             .arg(r)
+                                             .arg(c)
+                                             .arg(g, 0, 'g', 9)
+                                             .arg(s, 0, 'g', 9)
+                                             .arg(magnitude)));
+                }
+            }
+            for (size_t r = 0; r < p.n_rows; ++r)
+                for (size_t c = p.n_cols; c < p.out_stride; ++c)
+                    QCOMPARE(got[r * p.out_stride + c], -12345.0f);
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// (c) Reference quantizers: error on Gaussian data within per-format bounds.
+
+void TestQuant::quantizeRoundTrip_data() {
+    QTest::addColumn<BlockFormat>("format");
+    QTest::addColumn<double>("max_rmse"); // relative to the data's standard deviation
+    // Bounds sit about 10% above what these quantizers reach.
+    const std::pair<BlockFormat, double> rows[] = {
+        {BlockFormat::F32, 0.0},     {BlockFormat::F16, 2.3e-4}, {BlockFormat::BF16, 1.85e-3},
+        {BlockFormat::Q8_0, 5.5e-3}, {BlockFormat::Q5_1, 0.037}, {BlockFormat::Q5_0, 0.044},
+        {BlockFormat::Q4_1, 0.077},  {BlockFormat::Q4_0, 0.089}, {BlockFormat::Q6_K, 0.0185},
+        {BlockFormat::Q5_K, 0.039},  {BlockFormat::Q4_K, 0.078}, {BlockFormat::Q3_K, 0.158},
+        {BlockFormat::Q2_K, 0.29},
+    };
+    for (const auto& [f, bound] : rows)
+        QTest::newRow(std::string(format_name(f)).c_str()) << f << bound;
+}
+
+void TestQuant::quantizeRoundTrip() {
+    QFETCH(BlockFormat, format);
+    QFETCH(double, max_rmse);
+    const size_t n = 4096, rows = 16;
+    std::mt19937 rng(5);
+    std::normal_distribution<float> gauss(0.0f, 1.0f);
+    double sq_err = 0, sq_val = 0;
+    std::vector<float> x(n), y(n);
+    std::vector<uint8_t> q(row_bytes(format, n));
+    for (size_t r = 0; r < rows; ++r) {
+        const float sigma = std::ldexp(1.0f, static_cast<int>(r % 5) - 3); // scale-independent
+        for (float& v : x) v = gauss(rng) * sigma;
+        quantize_row(format, x.data(), q.data(), n);
+        dequantize_row(format, q.data(), y.data(), n);
+        for (size_t i = 0; i < n; ++i) {
+            QVERIFY(std::isfinite(y[i]));
+            sq_err += (double(y[i]) - x[i]) * (double(y[i]) - x[i]) / (double(sigma) * sigma);
+            sq_val += double(x[i]) * x[i] / (double(sigma) * sigma);
+        }
+    }
+    const double rmse = std::sqrt(sq_err / (rows * n));
+    qInfo("%s: RMSE %.5f of the standard deviation (%.2f bits per weight)",
+          std::string(format_name(format)).c_str(), rmse, bits_per_weight(format));
+    QVERIFY2(rmse <= max_rmse, qPrintable(QString("RMSE %1 > %2").arg(rmse).arg(max_rmse)));
+    QVERIFY(sq_val > 0.9 * rows * n);
+
+    // Quantizing what was dequantized must not drift further.
+    std::vector<uint8_t> q2(q.size());
+    std::vector<float> y2(n);
+    quantize_row(format, y.data(), q2.data(), n);
+    dequantize_row(format, q2.data(), y2.data(), n);
+    double drift = 0;
+    for (size_t i = 0; i < n; ++i) drift += (double(y2[i]) - y[i]) * (double(y2[i]) - y[i]);
+    const double sigma_last = std::ldexp(1.0, static_cast<int>((rows - 1) % 5) - 3);
+    QVERIFY2(std::sqrt(drift / n) / sigma_last <= max_rmse,
+             qPrintable(QString("requantization drift %1").arg(std::sqrt(drift / n) / sigma_last)));
+}
+
+void TestQuant::quantizeSpecialRows_data() {
+    add_format_rows();
+}
+
+void TestQuant::quantizeSpecialRows() {
+    QFETCH(BlockFormat, format);
+    const size_t n = 512;
+    std::vector<uint8_t> q(row_bytes(format, n));
+    std::vector<float> x(n), y(n);
+
+    // All zeros stay zeros.
+    quantize_row(format, x.data(), q.data(), n);
+    dequantize_row(format, q.data(), y.data(), n);
+    for (float v : y) QCOMPARE(v, 0.0f);
+
+    // A constant row, a lone outlier, all-negative and all-positive rows: no
+    // NaN, and errors within a fraction of each block's range.
+    std::mt19937 rng(3);
+    std::normal_distribution<float> gauss(0.0f, 1.0f);
+    for (int kind = 0; kind < 4; ++kind) {
+        for (size_t i = 0; i < n; ++i) {
+            switch (kind) {
+            case 0:
+                x[i] = 0.75f;
+                break;
+            case 1:
+                x[i] = (i == 77) ? 50.0f : 0.01f * gauss(rng);
+                break;
+            case 2:
+                x[i] = -std::fabs(gauss(rng)) - 1.0f;
+                break;
+            default:
+                x[i] = std::fabs(gauss(rng)) + 1.0f;
+                break;
+            }
+        }
+        quantize_row(format, x.data(), q.data(), n);
+        dequantize_row(format, q.data(), y.data(), n);
+        const size_t block =
+            format_info(format).block_elems == 1 ? 32 : format_info(format).block_elems;
+        for (size_t start = 0; start < n; start += block) {
+            float peak = 0;
+            for (size_t i = start; i < start + block; ++i) peak = std::max(peak, std::fabs(x[i]));
+            for (size_t i = start; i < start + block; ++i) {
+                QVERIFY(std::isfinite(y[i]));
+                // Two-bit codes can be a third of the range off; everything else much less.
+                QVERIFY2(std::fabs(y[i] - x[i]) <= 0.34f * peak + 1e-6f,
+                         qPrintable(QString("kind %1 value %2: %3 -> %4")
+                                        .arg(kind)
+                                        .arg(i)
+                                        .arg(x[i])
+                                        .arg(y[i])));
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// (d) fp16 / bf16 conversions.
+
+void TestQuant::fp16Conversions() {
+    QCOMPARE(fp16_to_fp32(0x0000), 0.0f);
+    QVERIFY(std::signbit(fp16_to_fp32(0x8000)));
+    QCOMPARE(fp16_to_fp32(0x0001), std::ldexp(1.0f, -24)); // smallest subnormal
+    QCOMPARE(fp16_to_fp32(0x03ff), 1023.0f * std::ldexp(1.0f, -24));
+    QCOMPARE(fp16_to_fp32(0x0400), std::ldexp(1.0f, -14)); // smallest normal
+    QCOMPARE(fp16_to_fp32(0x3c00), 1.0f);
+    QCOMPARE(fp16_to_fp32(0xc000), -2.0f);
+    QCOMPARE(fp16_to_fp32(0x7bff), 65504.0f);
+    QCOMPARE(fp16_to_fp32(0x7c00), INFINITY);
+    QCOMPARE(fp16_to_fp32(0xfc00), -INFINITY);
+    QVERIFY(std::isnan(fp16_to_fp32(0x7e00)));
+    QVERIFY(std::isnan(fp16_to_fp32(0x7c01)));
+
+    QCOMPARE(fp32_to_fp16(0.0f), uint16_t{0x0000});
+    QCOMPARE(fp32_to_fp16(-0.0f), uint16_t{0x8000});
+    QCOMPARE(fp32_to_fp16(1.0f), uint16_t{0x3c00});
+    QCOMPARE(fp32_to_fp16(65504.0f), uint16_t{0x7bff});
+    QCOMPARE(fp32_to_fp16(65519.99f), uint16_t{0x7bff});
+    QCOMPARE(fp32_to_fp16(65520.0f), uint16_t{0x7c00}); // rounds to infinity
+    QCOMPARE(fp32_to_fp16(1e10f), uint16_t{0x7c00});
+    QCOMPARE(fp32_to_fp16(-INFINITY), uint16_t{0xfc00});
+    const uint16_t nan = fp32_to_fp16(NAN);
+    QVERIFY((nan & 0x7c00) == 0x7c00 && (nan & 0x03ff) != 0);
+    QVERIFY(
+        std::isnan(fp16_to_fp32(fp32_to_fp16(std::bit_cast<float>(0x7f800001u))))); // signalling
+    // Ties round to even, in the normal and the subnormal range.
+    QCOMPARE(fp32_to_fp16(1.0f + std::ldexp(1.0f, -11)), uint16_t{0x3c00});
+    QCOMPARE(fp32_to_fp16(1.0f + 3 * std::ldexp(1.0f, -11)), uint16_t{0x3c02});
+    QCOMPARE(fp32_to_fp16(1.0f + std::ldexp(1.0f, -11) + std::ldexp(1.0f, -20)), uint16_t{0x3c01});
+    QCOMPARE(fp32_to_fp16(std::ldexp(1.0f, -24)), uint16_t{0x0001});
+    QCOMPARE(fp32_to_fp16(std::ldexp(1.0f, -25)), uint16_t{0x0000});
+    QCOMPARE(fp32_to_fp16(1.5f * std::ldexp(1.0f, -25)), uint16_t{0x0001});
+    QCOMPARE(fp32_to_fp16(3.0f * std::ldexp(1.0f, -25)), uint16_t{0x0002});
+    QCOMPARE(fp32_to_fp16(std::ldexp(1.0f, -26)), uint16_t{0x0000});
+    QCOMPARE(fp32_to_fp16(-1023.5f * std::ldexp(1.0f, -24)), uint16_t{0x8400}); // up into normals
+    QCOMPARE(fp32_to_fp16(std::numeric_limits<float>::denorm_min()), uint16_t{0x0000});
+
+    // Every half survives the round trip.
+    for (uint32_t h = 0; h < 0x10000; ++h) {
+        const float f = fp16_to_fp32(static_cast<uint16_t>(h));
+        if (std::isnan(f)) continue;
+        if (fp32_to_fp16(f) != h)
+            QFAIL(qPrintable(QString("0x%1 does not round-trip").arg(h, 4, 16)));
+    }
+    // Every float rounds to a nearest half, ties to even (checked in double).
+    std::mt19937 rng(99);
+    for (int i = 0; i < 2000000; ++i) {
+        const float f = std::bit_cast<float>(static_cast<uint32_t>(rng()));
+        if (std::isnan(f) || std::fabs(f) >= 65520.0f) continue;
+        const uint16_t h = fp32_to_fp16(f);
+        const double got = fp16_to_fp32(h);
+        const double err = std::fabs(got - double(f));
+        for (const int delta : {-1, 1}) {
+            const uint16_t other = static_cast<uint16_t>(h + delta);
+            if ((other & 0x7fff) >= 0x7c00 || ((h & 0x7fff) == 0 && delta < 0)) continue;
+            const double alt = std::fabs(double(fp16_to_fp32(other)) - double(f));
+            if (alt < err || (alt == err && (h & 1)))
+                QFAIL(qPrintable(QString("%1 -> 0x%2 is not the nearest-even half")
+                                     .arg(double(f), 0, 'g', 10)
+                                     .arg(h, 4, 16)));
+        }
+    }
+}
+
+namespace {
+__attribute__((target("f16c"))) uint16_t hardware_fp16(float f) {
+    return _cvtss_sh(f, 0);
+}
+} // namespace
+
+void TestQuant::fp16MatchesHardware() {
+    if (!__builtin_cpu_supports("f16c")) QSKIP("this CPU has no F16C");
+    std::mt19937 rng(17);
+    for (int i = 0; i < 4000000; ++i) {
+        // Half the samples in the range where halves live, so the rounding paths are covered.
+        uint32_t bits = static_cast<uint32_t>(rng());
+        if (i & 1) bits = (bits & 0x807fffffu) | ((96u + (bits >> 23) % 50u) << 23);
+        const float f = std::bit_cast<float>(bits);
+        const uint16_t want = hardware_fp16(f);
+        if (fp32_to_fp16(f) != want)
+            QFAIL(qPrintable(QString("0x%1: 0x%2 vs hardware 0x%3")
+                                 .arg(bits, 8, 16)
+                                 .arg(fp32_to_fp16(f), 4, 16)
+                                 .arg(want, 4, 16)));
+    }
+}
+
+void TestQuant::bf16Conversions() {
+    QCOMPARE(bf16_to_fp32(0x3f80), 1.0f);
+    QCOMPARE(bf16_to_fp32(0xc040), -3.0f);
+    QCOMPARE(bf16_to_fp32(0x0001), std::bit_cast<float>(0x00010000u)); // subnormal
+    QCOMPARE(bf16_to_fp32(0x7f80), INFINITY);
+    QVERIFY(std::isnan(bf16_to_fp32(0x7fc0)));
+    QCOMPARE(fp32_to_bf16(1.0f), uint16_t{0x3f80});
+    QCOMPARE(fp32_to_bf16(std::bit_cast<float>(0x3f808000u)), uint16_t{0x3f80}); // tie, even below
+    QCOMPARE(fp32_to_bf16(std::bit_cast<float>(0x3f818000u)), uint16_t{0x3f82}); // tie, even above
+    QCOMPARE(fp32_to_bf16(std::bit_cast<float>(0x3f808001u)), uint16_t{0x3f81});
+    QCOMPARE(fp32_to_bf16(std::numeric_limits<float>::max()), uint16_t{0x7f80}); // rounds to inf
+    QCOMPARE(fp32_to_bf16(-INFINITY), uint16_t{0xff80});
+    QCOMPARE(fp32_to_bf16(-0.0f), uint16_t{0x8000});
+    QCOMPARE(fp32_to_bf16(std::bit_cast<float>(0x00008000u)), uint16_t{0x0000}); // subnormal tie
+    const uint16_t nan = fp32_to_bf16(std::bit_cast<float>(0x7f800001u));
+    QVERIFY((nan & 0x7f80) == 0x7f80 && (nan & 0x007f) != 0); // stays NaN, not inf
+    for (uint32_t h = 0; h < 0x10000; ++h) {
+        const float f = bf16_to_fp32(static_cast<uint16_t>(h));
+        if (!std::isnan(f) && fp32_to_bf16(f) != h)
+            QFAIL(qPrintable(QString("bf16 0x%1 does not round-trip").arg(h, 4, 16)));
+    }
+    std::mt19937 rng(31);
+    for (int i = 0; i < 2000000; ++i) {
+        const float f = std::bit_cast<float>(static_cast<uint32_t>(rng()));
+        if (std::isnan(f) || std::isinf(f)) continue;
+        const uint16_t h = fp32_to_bf16(f);
+        const double got = bf16_to_fp32(h);
+        if (std::isinf(got)) continue; // overflow, checked above
+        const uint16_t down = static_cast<uint16_t>(std::bit_cast<uint32_t>(f) >> 16);
+        const uint16_t other = (h == down) ? static_cast<uint16_t>(down + 1) : down;
+        const double alt = bf16_to_fp32(other);
+        const double err = std::fabs(got - f), alt_err = std::fabs(alt - f);
+        if (std::isfinite(alt) && (alt_err < err || (alt_err == err && (h & 1))))
+            QFAIL(qPrintable(
+                QString("%1 -> bf16 0x%2 is not nearest-even").arg(double(f)).arg(h, 4, 16)));
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Errors and dispatch.
+
+void TestQuant::badArgumentsThrow() {
+    std::vector<uint8_t> bytes(4096);
+    std::vector<float> values(1024);
+    QVERIFY_THROWS_EXCEPTION(Error,
+                             dequantize_row(BlockFormat::Q8_K, bytes.data(), values.data(), 256));
+    QVERIFY_THROWS_EXCEPTION(
+        Error, dequantize_row(static_cast<BlockFormat>(99), bytes.data(), values.data(), 32));
+    QVERIFY_THROWS_EXCEPTION(Error,
+                             dequantize_row(BlockFormat::Q4_K, bytes.data(), values.data(), 100));
+    QVERIFY_THROWS_EXCEPTION(Error,
+                             quantize_row(BlockFormat::Q4_0, values.data(), bytes.data(), 33));
+    QVERIFY_THROWS_EXCEPTION(Error, quantize_row(BlockFormat::I8, values.data(), bytes.data(), 32));
+    QVERIFY_THROWS_EXCEPTION(Error, activation_bytes(BlockFormat::Q8_1, 32));
+    QVERIFY_THROWS_EXCEPTION(
+        Error, encode_activation(BlockFormat::Q6_K, values.data(), 128, bytes.data()));
+    float out = 0;
+    QVERIFY_THROWS_EXCEPTION(
+        Error, matmul(BlockFormat::Q4_K, bytes.data(), 144, 1, 255, bytes.data(), 0, 1, &out, 1));
+    QVERIFY_THROWS_EXCEPTION(
+        Error, matmul(BlockFormat::I32, bytes.data(), 4, 1, 1, bytes.data(), 0, 1, &out, 1));
+    try {
+        quantize_row(BlockFormat::Q8_K, values.data(), bytes.data(), 256);
+        QFAIL("no exception");
+    } catch (const Error& e) {
+        QVERIFY2(QString(e.what()).contains("q8_K"), e.what()); // names the format
+    }
+}
+
+void TestQuant::dispatchSelection() {
+    QVERIFY(isa_supported(Isa::Scalar));
+    const Isa best = best_supported_isa();
+    QVERIFY(isa_supported(best));
+    if (best == Isa::Avx512) QVERIFY(isa_supported(Isa::Avx2));
+    QCOMPARE(isa_supported(Isa::Avx2),
+             bool(__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
+                  __builtin_cpu_supports("f16c")));
+    QCOMPARE(isa_supported(Isa::Avx512),
+             bool(isa_supported(Isa::Avx2) && __builtin_cpu_supports("avx512f") &&
+                  __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl") &&
+                  __builtin_cpu_supports("avx512dq")));
+    qInfo("best ISA here: %s", std::string(isa_name(best)).c_str());
+
+    const Isa before = active_isa();
+    for (const Isa isa : {Isa::Scalar, Isa::Avx2, Isa::Avx512}) {
+        if (!isa_supported(isa)) {
+            QVERIFY_THROWS_EXCEPTION(Error, set_active_isa(isa));
+            continue;
+        }
+        set_active_isa(isa);
+        QCOMPARE(active_isa(), isa);
+        // matmul follows the active ISA exactly.
+        std::mt19937 rng(1);
+        const Problem p(BlockFormat::Q4_K, Shape{5, 2, 2}, rng);
+        std::vector<float> out(p.n_rows * p.out_stride, -12345.0f);
+        matmul(p.format, p.w.data(), p.row_stride, p.n_rows, p.n, p.act.data(), p.act_stride,
+               p.n_cols, out.data(), p.out_stride);
+        const std::vector<float> want = p.run(isa);
+        for (size_t i = 0; i < out.size(); ++i) QCOMPARE(out[i], want[i]);
+    }
+    set_active_isa(before);
+}
+
+void TestQuant::benchmarksRun() {
+    // Small sizes: this checks the plumbing and the arithmetic of the figures,
+    // not the machine.
+    const KernelThroughput k = measure_matmul_throughput(BlockFormat::Q4_K, best_supported_isa(), 2,
+                                                         2, size_t{1} << 20, 1024, 0.01);
+    QCOMPARE(k.format, BlockFormat::Q4_K);
+    QCOMPARE(k.threads, 2u);
+    QCOMPARE(k.row_length, size_t{1024});
+    QCOMPARE(k.matrix_bytes, k.n_rows * row_bytes(BlockFormat::Q4_K, 1024));
+    QVERIFY(k.seconds_per_pass > 0 && k.weight_gb_per_s > 0);
+    QVERIFY(std::fabs(k.weight_gb_per_s - k.matrix_bytes / k.seconds_per_pass / 1e9) <
+            1e-6 * k.weight_gb_per_s);
+    QVERIFY(std::fabs(k.gflops - 2.0 * k.n_rows * 1024 * 2 / k.seconds_per_pass / 1e9) <
+            1e-6 * k.gflops);
+    const MemoryBandwidth m = measure_memory_bandwidth(2, size_t{1} << 22, 0.01);
+    QCOMPARE(m.threads, 2u);
+    QVERIFY(m.buffer_bytes >= size_t{1} << 22);
+    QVERIFY(m.gb_per_s > 0);
+    QVERIFY_THROWS_EXCEPTION(Error, measure_matmul_throughput(BlockFormat::Q8_K, Isa::Scalar));
 }
 
 QTEST_APPLESS_MAIN(TestQuant)
