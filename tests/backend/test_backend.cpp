@@ -91,6 +91,19 @@ class TestBackend : public QObject {
         }
     }
 
+    void threadPoolTakesStdFunction() {
+        ThreadPool pool(3);
+        std::atomic<size_t> count{0};
+        const ThreadPool::RangeFn range = [&](size_t begin, size_t end) { count += end - begin; };
+        pool.parallel_for(50, range);
+        const ThreadPool::ChunkFn chunks = [&](size_t chunk, size_t begin, size_t end) {
+            QVERIFY(chunk < 3);
+            count += end - begin;
+        };
+        pool.parallel_for_chunks(50, chunks);
+        QCOMPARE(count.load(), size_t(100));
+    }
+
     void threadPoolManySmallCalls() {
         ThreadPool pool(4);
         std::atomic<uint64_t> sum{0};

@@ -50,19 +50,15 @@ ThreadPool::~ThreadPool() {
     for (std::thread& t : workers_) t.join();
 }
 
-void ThreadPool::parallel_for(size_t n, const RangeFn& fn) {
-    parallel_for_chunks(n, [&fn](size_t, size_t begin, size_t end) { fn(begin, end); });
-}
-
-void ThreadPool::parallel_for_chunks(size_t n, const ChunkFn& fn) {
+void ThreadPool::run(size_t n, Invoke invoke, const void* fn) {
     if (n == 0) return;
     if (t_inside_pool || workers_.empty() || n == 1) {
-        fn(t_inside_pool ? t_chunk : 0, 0, n);
+        invoke(fn, t_inside_pool ? t_chunk : 0, 0, n);
         return;
     }
 
     std::lock_guard call_lock(call_mutex_);
-    Job job{&fn, n, std::min(size(), n)};
+    Job job{invoke, fn, n, std::min(size(), n)};
     uint32_t generation = 0;
     bool wake = false;
     {
@@ -139,7 +135,7 @@ void ThreadPool::run_chunk(const Job& job, size_t chunk) {
     const bool was_inside = std::exchange(t_inside_pool, true);
     const size_t outer_chunk = std::exchange(t_chunk, chunk);
     try {
-        (*job.fn)(chunk, begin, end);
+        job.invoke(job.fn, chunk, begin, end);
     } catch (...) {
         std::lock_guard lock(mutex_);
         if (!error_) error_ = std::current_exception();

@@ -33,15 +33,35 @@ class ThreadPool {
     // and runs fn on each, the calling thread taking part; returns when all are
     // done. The first exception thrown by fn is rethrown here. A call made from
     // inside fn runs inline on that thread.
-    void parallel_for(size_t n, const RangeFn& fn);
-    void parallel_for_chunks(size_t n, const ChunkFn& fn);
+    void parallel_for(size_t n, const RangeFn& fn) { parallel_for<RangeFn>(n, fn); }
+    void parallel_for_chunks(size_t n, const ChunkFn& fn) { parallel_for_chunks<ChunkFn>(n, fn); }
+
+    // The same for any callable, without wrapping it in a std::function (which
+    // would allocate for a lambda with several captures): the hot path's form.
+    template <class F> void parallel_for(size_t n, const F& fn) {
+        run(
+            n, [](const void* f, size_t, size_t b, size_t e) { (*static_cast<const F*>(f))(b, e); },
+            &fn);
+    }
+    template <class F> void parallel_for_chunks(size_t n, const F& fn) {
+        run(
+            n,
+            [](const void* f, size_t c, size_t b, size_t e) {
+                (*static_cast<const F*>(f))(c, b, e);
+            },
+            &fn);
+    }
 
   private:
+    using Invoke = void (*)(const void* fn, size_t chunk, size_t begin, size_t end);
     struct Job {
-        const ChunkFn* fn = nullptr;
+        Invoke invoke = nullptr;
+        const void* fn = nullptr;
         size_t n = 0;
         size_t n_chunks = 0;
     };
+
+    void run(size_t n, Invoke invoke, const void* fn);
 
     void worker_loop();
     // Claims and runs chunks of job `generation` until none are left.
