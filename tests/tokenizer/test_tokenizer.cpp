@@ -328,6 +328,29 @@ void TestTokenizer::specialTokens() {
     QVERIFY(gpt2.encode("<|endoftext|>", false, false).size() > 1);
     QCOMPARE(gpt2.encode("a<|endoftext|>b", false, true).size(), size_t{3});
 
+    // User-defined tokens are special text too: DeepSeek's 'ö' (type 4, standing
+    // for the byte 0xF6) is only taken as that token when parsing specials.
+    const Tokenizer& ds = vocab("deepseek-llm");
+    const int32_t o_umlaut = ds.find_token("\xC3\xB6");
+    QCOMPARE(ds.token_type(o_umlaut), TokenType::UserDefined);
+    const auto ds_plain = ds.encode("sch\xC3\xB6n", false, false);
+    QVERIFY(std::find(ds_plain.begin(), ds_plain.end(), o_umlaut) == ds_plain.end());
+    const auto ds_parsed = ds.encode("sch\xC3\xB6n", false, true);
+    QVERIFY(std::find(ds_parsed.begin(), ds_parsed.end(), o_umlaut) != ds_parsed.end());
+    QCOMPARE(ds.decode(ds_plain), std::string("sch\xC3\xB6n"));
+    QCOMPARE(ds.decode(ds_parsed), std::string("sch\xC3\xB6n"));
+
+    // With specials parsed and rendered, every vocabulary gives its input back.
+    for (const char* name : kVocabularies) {
+        const Tokenizer& t = vocab(name);
+        const std::string eos = t.token_text(t.eos_id());
+        const std::string text = " Hello" + eos + "world " + eos + " \xE4\xBD\xA0\xE5\xA5\xBD";
+        const auto ids = t.encode(text, false, true);
+        QCOMPARE(std::count(ids.begin(), ids.end(), t.eos_id()), 2);
+        QCOMPARE(QString::fromStdString(t.decode(ids, {.render_special = true})),
+                 QString::fromStdString(text));
+    }
+
     // BOS per metadata: SentencePiece vocabularies here add it, GPT-2 does not.
     const Tokenizer& llama = vocab("llama-spm");
     QVERIFY(llama.adds_bos());
