@@ -190,14 +190,20 @@ class TestModel : public QObject {
         QTest::addColumn<QString>("model");
         QTest::addColumn<QString>("prompt");
         QTest::addColumn<bool>("exact"); // F16: the strict tolerances
-        QTest::newRow("mixtral f16 p1") << "tiny-mixtral-f16"
-                                        << "p1" << true;
-        QTest::newRow("mixtral f16 p2") << "tiny-mixtral-f16"
-                                        << "p2" << true;
-        QTest::newRow("mixtral q4_k_m p1") << "tiny-mixtral-q4_k_m"
-                                           << "p1" << false;
-        QTest::newRow("qwen3moe q8_0 p1") << "tiny-qwen3moe-q8_0"
-                                          << "p1" << false;
+        QTest::addColumn<int>("isa");    // every kernel path this CPU can run
+        for (quant::Isa isa : {quant::Isa::Avx512, quant::Isa::Avx2, quant::Isa::Scalar}) {
+            if (!quant::isa_supported(isa)) continue;
+            const QByteArray name(quant::isa_name(isa).data(),
+                                  qsizetype(quant::isa_name(isa).size()));
+            QTest::newRow(name + " mixtral f16 p1") << "tiny-mixtral-f16"
+                                                    << "p1" << true << int(isa);
+            QTest::newRow(name + " mixtral f16 p2") << "tiny-mixtral-f16"
+                                                    << "p2" << true << int(isa);
+            QTest::newRow(name + " mixtral q4_k_m p1") << "tiny-mixtral-q4_k_m"
+                                                       << "p1" << false << int(isa);
+            QTest::newRow(name + " qwen3moe q8_0 p1") << "tiny-qwen3moe-q8_0"
+                                                      << "p1" << false << int(isa);
+        }
     }
 
     // All positions of prompt + greedy tokens in one batch against the reference logits.
@@ -205,6 +211,13 @@ class TestModel : public QObject {
         QFETCH(QString, model);
         QFETCH(QString, prompt);
         QFETCH(bool, exact);
+        QFETCH(int, isa);
+        const quant::Isa previous = quant::active_isa();
+        quant::set_active_isa(quant::Isa(isa));
+        struct Restore {
+            quant::Isa isa;
+            ~Restore() { quant::set_active_isa(isa); }
+        } restore{previous};
         const Reference ref = read_reference(model.toStdString(), prompt.toStdString());
         const auto m = Model::load(open_model(model.toStdString()));
         QCOMPARE(m->config().n_vocab, ref.n_vocab);
@@ -237,11 +250,12 @@ class TestModel : public QObject {
             sorted.size() % 2 ? sorted[sorted.size() / 2]
                               : (sorted[sorted.size() / 2 - 1] + sorted[sorted.size() / 2]) / 2;
         const double agreement = decisive ? double(agree) / double(decisive) : 1.0;
-        qInfo(
-            "%s %s: %zu positions, rel max %.5f median %.5f, argmax agreement %zu/%zu (%.1f%%)%s%s",
-            qPrintable(model), qPrintable(prompt), tokens.size(), max_rel, median_rel, agree,
-            decisive, 100.0 * agreement, disagreements.isEmpty() ? "" : ", differing at ",
-            qPrintable(disagreements.join(',')));
+        qInfo("%s %s %s: %zu positions, rel max %.5f median %.5f, argmax agreement %zu/%zu "
+              "(%.1f%%)%s%s",
+              std::string(quant::isa_name(quant::Isa(isa))).c_str(), qPrintable(model),
+              qPrintable(prompt), tokens.size(), max_rel, median_rel, agree, decisive,
+              100.0 * agreement, disagreements.isEmpty() ? "" : ", differing at ",
+              qPrintable(disagreements.join(',')));
         QVERIFY(decisive > tokens.size() / 2); // the check has something to check
         if (exact) {
             QVERIFY2(max_rel <= 0.01, "F16 model: rel must be <= 0.01 at every position");
