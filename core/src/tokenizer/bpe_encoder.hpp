@@ -20,6 +20,8 @@ class BpeEncoder {
 
     // Appends the tokens of one word given in the byte alphabet. With
     // `whole_word_first`, a word that is itself a token is taken as it is.
+    // A byte whose alphabet character the vocabulary lacks (Falcon has no
+    // token for a few control bytes) becomes the unknown token, or nothing.
     void encode_word(std::string_view word, bool whole_word_first, std::vector<int32_t>& out) const;
 
     size_t merge_count() const { return merges_.size(); }
