@@ -2,7 +2,8 @@
 // implementation, greedy decoding through the KV cache, batched versus
 // token-by-token evaluation, the expert seams, the summary, and the errors a
 // user can run into.
-#include "common/conformance.hpp"
+#include "conformance_reference.hpp"
+#include "model_rewrite.hpp"
 
 #include "backend/cpu/thread_pool.hpp"
 #include "gguf/gguf_file.hpp"
@@ -29,108 +30,7 @@ using backend::cpu::ThreadPool;
 
 namespace {
 
-struct Reference {
-    std::vector<int32_t> prompt;
-    std::vector<int32_t> greedy;
-    size_t n_vocab = 0;
-    std::vector<float> logits; // (prompt + greedy) × n_vocab
-};
-
-std::vector<int32_t> int_array(const QJsonArray& a) {
-    std::vector<int32_t> v;
-    for (const QJsonValue& x : a) v.push_back(int32_t(x.toInt()));
-    return v;
-}
-
-Reference read_reference(const std::string& model, const std::string& prompt) {
-    Reference r;
-    QFile json(QString::fromStdString(
-        test::conformance_path("models/" + model + "." + prompt + ".json").string()));
-    if (!json.open(QIODevice::ReadOnly)) throw std::runtime_error("cannot read " + model + " json");
-    const QJsonObject o = QJsonDocument::fromJson(json.readAll()).object();
-    r.prompt = int_array(o["prompt_tokens"].toArray());
-    r.greedy = int_array(o["greedy_tokens"].toArray());
-    r.n_vocab = size_t(o["n_vocab"].toInt());
-
-    std::ifstream in(test::conformance_path("models/" + model + "." + prompt + ".logits.f16"),
-                     std::ios::binary);
-    std::vector<uint16_t> half((r.prompt.size() + r.greedy.size()) * r.n_vocab);
-    in.read(reinterpret_cast<char*>(half.data()), std::streamsize(half.size() * 2));
-    if (!in || in.peek() != EOF) throw std::runtime_error(model + " logits: unexpected size");
-    r.logits.resize(half.size());
-    for (size_t i = 0; i < half.size(); ++i) r.logits[i] = quant::fp16_to_fp32(half[i]);
-    return r;
-}
-
-std::shared_ptr<const gguf::GgufFile> open_model(const std::string& model) {
-    static std::map<std::string, std::shared_ptr<const gguf::GgufFile>> files;
-    auto& f = files[model];
-    if (!f) f = gguf::GgufFile::open(test::conformance_path("models/" + model + ".gguf"));
-    return f;
-}
-
-size_t argmax(const float* v, size_t n) {
-    return size_t(std::max_element(v, v + n) - v);
-}
-
-double rel_error(const float* ours, const float* ref, size_t n) {
-    double diff = 0.0, norm = 0.0;
-    for (size_t i = 0; i < n; ++i) {
-        diff += (double(ours[i]) - ref[i]) * (double(ours[i]) - ref[i]);
-        norm += double(ref[i]) * ref[i];
-    }
-    return std::sqrt(diff / norm);
-}
-
-double margin(const float* v, size_t n) {
-    float top1 = -INFINITY, top2 = -INFINITY;
-    for (size_t i = 0; i < n; ++i) {
-        if (v[i] > top1) {
-            top2 = top1;
-            top1 = v[i];
-        } else if (v[i] > top2) {
-            top2 = v[i];
-        }
-    }
-    return double(top1) - top2;
-}
-
-// A GGUF image of `source` with its tensors passed through `edit` (which may
-// rename, reshape, retype or drop them by returning false) and metadata changes.
-std::vector<uint8_t> rewrite_model(
-    const gguf::GgufFile& source,
-    const std::function<bool(std::string&, std::vector<uint64_t>&, quant::BlockFormat&)>& edit,
-    const std::map<std::string, gguf::Value>& metadata = {}) {
-    gguf::GgufWriter writer;
-    for (const auto& [key, value] : source.metadata())
-        writer.set(key, metadata.count(key) ? metadata.at(key) : value);
-    for (const auto& [key, value] : metadata)
-        if (!source.has(key)) writer.set(key, value);
-    for (const gguf::TensorInfo& t : source.tensors()) {
-        std::string name = t.name;
-        std::vector<uint64_t> shape = t.shape;
-        quant::BlockFormat format = t.format;
-        if (!edit(name, shape, format)) continue;
-        const uint8_t* data = t.data;
-        const size_t n = t.n_bytes;
-        writer.add_tensor(name, shape, format, [data, n](std::span<uint8_t> dst) {
-            std::memset(dst.data(), 0, dst.size());
-            std::memcpy(dst.data(), data, std::min(n, dst.size()));
-        });
-    }
-    return writer.write_to_memory();
-}
-
-QString load_error(const std::vector<uint8_t>& image) {
-    try {
-        auto file =
-            std::shared_ptr<const gguf::GgufFile>(gguf::GgufFile::parse(image, "edited.gguf"));
-        Model::load(file);
-    } catch (const Error& e) {
-        return QString::fromUtf8(e.what());
-    }
-    return {};
-}
+using namespace hoard::test;
 
 // Delegates to another source, counting the calls; can swap two experts.
 class CountingExpertSource final : public ExpertSource {
