@@ -1,0 +1,121 @@
+#include "offload/expert_cache.hpp"
+
+#include "hoard/error.hpp"
+
+#include <algorithm>
+
+namespace hoard::offload {
+
+ExpertCache::ExpertCache(uint32_t n_layer, uint32_t n_expert, PoolLayout layout,
+                         uint64_t high_pool_bytes, uint64_t low_pool_bytes, CachePolicy& policy)
+    : n_layer_(n_layer), n_expert_(n_expert), policy_(policy) {
+    const size_t n = size_t(n_layer) * n_expert;
+    pools_.resize(layout == PoolLayout::Separate ? 2 : 1);
+    pools_[0].capacity = high_pool_bytes;
+    if (pools_.size() == 2) pools_[1].capacity = low_pool_bytes;
+    entries_.resize(n);
+    member_index_.assign(n, 0);
+    pinned_.assign(n, 0);
+    policy_.prepare(n_layer, n_expert);
+}
+
+ResidentCopy ExpertCache::copy_of(size_t k) const {
+    return {uint16_t(k / n_expert_), uint16_t(k % n_expert_), entries_[k].precision};
+}
+
+void ExpertCache::pin(uint16_t layer, uint16_t expert) {
+    const size_t k = key(layer, expert);
+    if (!pinned_[k]) {
+        pinned_[k] = 1;
+        pinned_keys_.push_back(uint32_t(k));
+    }
+}
+
+void ExpertCache::unpin_all() {
+    for (uint32_t k : pinned_keys_) pinned_[k] = 0;
+    pinned_keys_.clear();
+}
+
+size_t ExpertCache::n_resident() const {
+    size_t n = 0;
+    for (const Pool& p : pools_) n += p.members.size();
+    return n;
+}
+
+void ExpertCache::remove(size_t k) {
+    Entry& e = entries_[k];
+    Pool& pool = pools_[pool_of(e.precision)];
+    const uint32_t pos = member_index_[k];
+    pool.members[pos] = pool.members.back();
+    member_index_[pool.members[pos]] = pos;
+    pool.members.pop_back();
+    pool.used -= e.bytes;
+    if (e.prefetched) ++prefetch_wasted_;
+    policy_.on_evict(copy_of(k));
+    e = Entry{};
+}
+
+bool ExpertCache::insert(const ResidentCopy& copy, uint64_t bytes, uint64_t time,
+                         uint16_t current_layer, double ready_time, bool prefetched,
+                         std::vector<ResidentCopy>* evicted) {
+    const size_t k = key(copy.layer, copy.expert);
+    Entry& e = entries_[k];
+    const bool replaces_low = e.resident;
+    if (replaces_low && !(e.precision == Precision::Low && copy.precision == Precision::High))
+        throw Error("expert cache: layer " + std::to_string(copy.layer) + " expert " +
+                    std::to_string(copy.expert) + " is already resident");
+
+    const size_t p = pool_of(copy.precision);
+    Pool& pool = pools_[p];
+    if (bytes > pool.capacity) return false;
+    // Bytes that can be freed: unpinned copies of the pool, and the low copy
+    // being replaced when it lives in the same pool.
+    uint64_t freeable = 0;
+    for (uint32_t m : pool.members)
+        if (!pinned_[m] && m != k) freeable += entries_[m].bytes;
+    if (replaces_low && pool_of(Precision::Low) == p) freeable += e.bytes;
+    if (pool.capacity - pool.used + freeable < bytes) return false;
+
+    if (replaces_low) {
+        if (evicted) evicted->push_back(copy_of(k));
+        remove(k);
+        ++evictions_;
+    }
+    while (pool.capacity - pool.used < bytes) {
+        candidates_.clear();
+        candidate_keys_.clear();
+        for (uint32_t m : pool.members)
+            if (!pinned_[m] && m != k) {
+                candidates_.push_back(copy_of(m));
+                candidate_keys_.push_back(m);
+            }
+        const size_t victim = policy_.choose_victim(candidates_, current_layer, time);
+        if (victim >= candidates_.size())
+            throw Error("cache policy " + std::string(policy_.name()) + " chose no candidate");
+        if (evicted) evicted->push_back(candidates_[victim]);
+        remove(candidate_keys_[victim]);
+        ++evictions_;
+    }
+
+    e.resident = true;
+    e.precision = copy.precision;
+    e.bytes = bytes;
+    e.ready_time = ready_time;
+    e.prefetched = prefetched;
+    member_index_[k] = uint32_t(pool.members.size());
+    pool.members.push_back(uint32_t(k));
+    pool.used += bytes;
+    pool.peak = std::max(pool.peak, pool.used);
+    policy_.on_insert(copy, time);
+    return true;
+}
+
+bool ExpertCache::use(const ResidentCopy& copy, const ExpertRequest& request) {
+    Entry& e = entries_[key(copy.layer, copy.expert)];
+    policy_.on_use(copy, request);
+    const bool first_prefetch_use = e.prefetched;
+    e.prefetched = false;
+    return first_prefetch_use;
+}
+
+} // namespace hoard::offload

@@ -1,0 +1,85 @@
+#pragma once
+// Which experts are resident on the device, at which precision, in which
+// pool, and since when they are usable. Byte accounting per pool is exact: a
+// pool's copies never add up to more than its capacity. Copies of the layer
+// being evaluated are pinned (they are about to be computed) and never evicted.
+#include "offload/budget_plan.hpp"
+#include "offload/cache_policy.hpp"
+
+#include <cstdint>
+#include <vector>
+
+namespace hoard::offload {
+
+class ExpertCache {
+  public:
+    struct Entry {
+        bool resident = false;
+        Precision precision = Precision::High;
+        uint64_t bytes = 0;
+        double ready_time = 0;   // when its transfer completes (seconds)
+        bool prefetched = false; // loaded ahead of need and not used yet
+    };
+
+    // Shared: one pool of high_pool_bytes for both precisions. Separate: high
+    // copies in high_pool_bytes, low copies in low_pool_bytes.
+    ExpertCache(uint32_t n_layer, uint32_t n_expert, PoolLayout layout, uint64_t high_pool_bytes,
+                uint64_t low_pool_bytes, CachePolicy& policy);
+    ExpertCache(uint32_t n_layer, uint32_t n_expert, const BudgetPlan& plan, CachePolicy& policy)
+        : ExpertCache(n_layer, n_expert, plan.layout, plan.high_pool_bytes, plan.low_pool_bytes,
+                      policy) {}
+
+    const Entry& entry(uint16_t layer, uint16_t expert) const {
+        return entries_[key(layer, expert)];
+    }
+    bool resident(uint16_t layer, uint16_t expert) const { return entry(layer, expert).resident; }
+
+    void pin(uint16_t layer, uint16_t expert);
+    void unpin_all();
+
+    // Makes room (evicting by the policy, never a pinned copy) and inserts the
+    // copy; a resident low copy of the same expert is replaced by a high one.
+    // Returns false, changing nothing, when the copy cannot fit. Evicted
+    // copies are appended to `evicted` when given.
+    // `current_layer`: the layer being evaluated (the policy may weigh distance to it).
+    bool insert(const ResidentCopy& copy, uint64_t bytes, uint64_t time, uint16_t current_layer,
+                double ready_time, bool prefetched, std::vector<ResidentCopy>* evicted = nullptr);
+    // When a copy inserted ahead of its transfer becomes usable.
+    void set_ready_time(uint16_t layer, uint16_t expert, double ready_time) {
+        entries_[key(layer, expert)].ready_time = ready_time;
+    }
+    // A resident copy serves a request: tells the policy; returns true when it
+    // was a prefetched copy used for the first time.
+    bool use(const ResidentCopy& copy, const ExpertRequest& request);
+
+    size_t n_pools() const { return pools_.size(); }
+    size_t pool_of(Precision p) const { return pools_.size() == 2 && p == Precision::Low ? 1 : 0; }
+    uint64_t capacity(size_t pool) const { return pools_[pool].capacity; }
+    uint64_t used_bytes(size_t pool) const { return pools_[pool].used; }
+    uint64_t peak_bytes(size_t pool) const { return pools_[pool].peak; }
+    size_t n_resident() const;
+    uint64_t evictions() const { return evictions_; }
+    uint64_t prefetches_evicted_unused() const { return prefetch_wasted_; }
+
+  private:
+    struct Pool {
+        uint64_t capacity = 0, used = 0, peak = 0;
+        std::vector<uint32_t> members; // keys of resident copies
+    };
+    size_t key(uint16_t layer, uint16_t expert) const { return size_t(layer) * n_expert_ + expert; }
+    ResidentCopy copy_of(size_t k) const;
+    void remove(size_t k);
+
+    uint32_t n_layer_, n_expert_;
+    CachePolicy& policy_;
+    std::vector<Pool> pools_;
+    std::vector<Entry> entries_;
+    std::vector<uint32_t> member_index_; // position of a key in its pool's members
+    std::vector<uint8_t> pinned_;
+    std::vector<uint32_t> pinned_keys_;
+    std::vector<ResidentCopy> candidates_; // scratch
+    std::vector<uint32_t> candidate_keys_;
+    uint64_t evictions_ = 0, prefetch_wasted_ = 0;
+};
+
+} // namespace hoard::offload

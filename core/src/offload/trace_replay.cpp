@@ -1,0 +1,369 @@
+#include "offload/trace_replay.hpp"
+
+#include "hoard/error.hpp"
+#include "offload/expert_cache.hpp"
+#include "offload/expert_predictor.hpp"
+#include "offload/host_tier.hpp"
+#include "telemetry/event_bus.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <memory>
+#include <optional>
+
+namespace hoard::offload {
+namespace {
+
+using telemetry::Link;
+
+// Work the device runs for one layer: an expert's copy, usable from `ready`.
+struct DeviceJob {
+    double ready = 0;
+    uint64_t bytes = 0;
+};
+
+class Replayer {
+  public:
+    Replayer(const RoutingTrace& trace, const OffloadShape& shape, const ReplayConfig& config,
+             telemetry::EventBus* bus)
+        : trace_(trace), shape_(shape), config_(config), bus_(bus),
+          requests_(collect_requests(trace, config.precision)),
+          policy_(make_policy(config.policy, config.multi_weights,
+                              config.policy == PolicyKind::Belady ? requests_
+                                                                  : std::vector<ExpertRequest>{})),
+          plan_(plan_budget(shape, config.budget)),
+          cache_(shape.n_layer, shape.n_expert, plan_, *policy_), host_(shape, config.host_bytes) {
+        if (config.prefetch.enabled) {
+            predictor_ = std::make_unique<TransitionPredictor>(shape.n_layer, shape.n_expert,
+                                                               config.prefetch.distance);
+            predicted_.resize(shape.n_layer);
+            prediction_token_.assign(shape.n_layer, 0);
+            has_prediction_.assign(shape.n_layer, 0);
+        }
+        report_.policy = policy_->name();
+        report_.shape = shape;
+        report_.config = config;
+        report_.plan = plan_;
+        report_.layers.resize(shape.n_layer);
+    }
+
+    ReplayReport run() {
+        for (const TraceSequence& seq : trace_.sequences()) {
+            policy_->on_sequence_start();
+            if (predictor_) predictor_->on_sequence_start();
+            for (uint32_t t = 0; t < seq.n_tokens(); ++t) run_token(seq, t);
+        }
+        report_.n_sequences = trace_.sequences().size();
+        report_.n_tokens = trace_.n_tokens();
+        report_.n_decisions = trace_.n_recorded();
+        report_.n_missing = trace_.n_missing();
+        report_.decode_seconds = now_;
+        report_.evictions = cache_.evictions();
+        report_.prefetch.loads_evicted_unused = cache_.prefetches_evicted_unused();
+        for (size_t p = 0; p < cache_.n_pools(); ++p)
+            report_.peak_pool_bytes.push_back(cache_.peak_bytes(p));
+        return std::move(report_);
+    }
+
+  private:
+    void run_token(const TraceSequence& seq, uint32_t t) {
+        const double token_start = now_;
+        for (uint32_t l = 0; l < shape_.n_layer; ++l) run_layer(seq.at(t, l), t, uint16_t(l));
+        if (bus_) {
+            bus_->publish(telemetry::TokenEvent{t, 1, false, token_start, now_});
+            bus_->flush();
+        }
+    }
+
+    // Attention and the router for one layer: non-expert weights plus the KV
+    // cache of the positions so far, streamed by the device.
+    double attention_seconds(uint32_t position) const {
+        const double bytes = double(shape_.non_expert_bytes_per_token()) / shape_.n_layer +
+                             double(shape_.kv_bytes_per_token) / shape_.n_layer * (position + 1);
+        return bytes / config_.cost.device_bytes_per_second;
+    }
+
+    // Moves `bytes` of a copy to the device from `earliest` on: from storage
+    // first when the host lacks it. Returns when the copy is on the device.
+    double transfer(uint16_t layer, uint16_t expert, Precision p, uint64_t bytes, double earliest,
+                    uint32_t token, bool prefetch) {
+        double available = earliest;
+        const uint64_t from_storage = host_.fetch(layer, expert, p);
+        if (from_storage) {
+            const double start = std::max(storage_free_, earliest);
+            storage_free_ = start + config_.cost.storage_to_host.seconds(from_storage);
+            available = storage_free_;
+            report_.bytes_storage_to_host += from_storage;
+            publish_transfer(token, layer, expert, p, Link::StorageToHost, from_storage, prefetch,
+                             start, storage_free_);
+        }
+        const double start = std::max(copy_free_, available);
+        const double seconds = config_.cost.host_to_device.seconds(bytes);
+        copy_free_ = start + seconds;
+        report_.link_busy_seconds += seconds;
+        publish_transfer(token, layer, expert, p, Link::HostToDevice, bytes, prefetch, start,
+                         copy_free_);
+        return copy_free_;
+    }
+
+    void publish_transfer(uint32_t token, uint16_t layer, uint16_t expert, Precision p, Link link,
+                          uint64_t bytes, bool prefetch, double start, double end) {
+        if (bus_)
+            bus_->publish(telemetry::TransferEvent{token, layer, expert, p, link, bytes, prefetch,
+                                                   start, end});
+    }
+
+    // Makes room for a demand load (the plan guarantees there is some), then
+    // moves it; returns when it is usable.
+    double load(uint16_t layer, uint16_t expert, Precision p, double earliest, uint32_t token) {
+        const uint64_t bytes = shape_.expert_bytes(layer, p);
+        if (!cache_.insert({layer, expert, p}, bytes, time_, layer, earliest, false))
+            throw Error("replay: no room for layer " + std::to_string(layer) + " expert " +
+                        std::to_string(expert) + " although the plan guarantees it");
+        const double ready = transfer(layer, expert, p, bytes, earliest, token, false);
+        cache_.set_ready_time(layer, expert, ready);
+        return ready;
+    }
+
+    void run_layer(const LayerRouting& routing, uint32_t t, uint16_t l) {
+        const CostModel& cost = config_.cost;
+        const double attention = attention_seconds(t);
+        if (!cost.overlap && copy_free_ > now_) {
+            // Without a separate copy queue, prefetches issued earlier block compute.
+            report_.stall_seconds += copy_free_ - now_;
+            report_.layers[l].stall_seconds += copy_free_ - now_;
+            now_ = copy_free_;
+        }
+        now_ += attention;
+        report_.ideal_seconds += attention;
+        if (!routing.recorded()) return;
+        score_prediction(routing, t, l);
+
+        const double router = now_;
+        for (uint16_t e : routing.experts) cache_.pin(l, e);
+        jobs_.clear();
+        double cpu_end = router;
+        LayerReplayStats& layer_stats = report_.layers[l];
+        for (size_t rank = 0; rank < routing.experts.size(); ++rank) {
+            const ExpertRequest& request = requests_.at(time_);
+            const uint16_t e = routing.experts[rank];
+            policy_->on_request(request);
+            const uint64_t high = shape_.expert_bytes(l, Precision::High);
+            const uint64_t low = shape_.expert_bytes(l, Precision::Low);
+            report_.ideal_seconds += cost.device_seconds(high);
+
+            const ExpertCache::Entry& entry = cache_.entry(l, e);
+            ExpertSituation situation;
+            if (entry.resident) situation.resident = entry.precision;
+            situation.demand = precision_for_rank(routing.weights, rank, config_.precision);
+            situation.bytes_high = high;
+            situation.bytes_low = low;
+            situation.high_in_host = host_.contains(l, e, Precision::High);
+            situation.low_in_host = host_.contains(l, e, Precision::Low);
+            const ExpertDecision decision = decide_expert(situation, cost, config_.decision);
+            const Precision want = situation.demand.precision;
+
+            switch (decision.action) {
+            case ExpertAction::HitHigh:
+            case ExpertAction::HitLow:
+                if (cache_.use({l, e, entry.precision}, request)) ++report_.prefetch.loads_used;
+                jobs_.push_back({entry.ready_time, entry.bytes});
+                break;
+            case ExpertAction::LoadHigh:
+            case ExpertAction::LoadLow: {
+                const uint64_t bytes = want == Precision::High ? high : low;
+                const double ready = load(l, e, want, router, t);
+                (want == Precision::High ? report_.bytes_to_device_high
+                                         : report_.bytes_to_device_low) += bytes;
+                cache_.use({l, e, want}, request);
+                jobs_.push_back({ready, bytes});
+                break;
+            }
+            case ExpertAction::CpuCompute: {
+                double available = router;
+                if (const uint64_t from_storage = host_.fetch(l, e, Precision::High)) {
+                    const double start = std::max(storage_free_, router);
+                    storage_free_ = start + cost.storage_to_host.seconds(from_storage);
+                    available = storage_free_;
+                    report_.bytes_storage_to_host += from_storage;
+                    publish_transfer(t, l, e, Precision::High, Link::StorageToHost, from_storage,
+                                     false, start, storage_free_);
+                }
+                const double seconds = cost.cpu_seconds(high);
+                cpu_free_ = std::max(cpu_free_, available) + seconds;
+                cpu_end = std::max(cpu_end, cpu_free_);
+                report_.cpu_busy_seconds += seconds;
+                report_.bytes_cpu_read += high;
+                // Load it behind when the link has nothing else to do.
+                if (config_.admit_cpu_experts && copy_free_ <= router && !entry.resident) {
+                    load(l, e, want, router, t);
+                    report_.bytes_admitted += shape_.expert_bytes(l, want);
+                }
+                break;
+            }
+            case ExpertAction::Skip:
+                break;
+            }
+            ++report_.actions[decision.action];
+            ++layer_stats.actions[decision.action];
+            if (bus_)
+                bus_->publish(
+                    telemetry::ExpertEvent{t, l, e, routing.weights[rank], decision.action});
+            ++time_;
+        }
+
+        // The compute queue runs the device experts as their copies arrive.
+        std::sort(jobs_.begin(), jobs_.end(),
+                  [](const DeviceJob& a, const DeviceJob& b) { return a.ready < b.ready; });
+        double device = router;
+        if (!cost.overlap) device = std::max(device, copy_free_); // loads ran on this queue
+        double stall = device - router;
+        for (const DeviceJob& job : jobs_) {
+            const double start = std::max(device, job.ready);
+            stall += start - device;
+            device = start + cost.device_seconds(job.bytes);
+        }
+        // Then it waits for the CPU's experts to combine them.
+        if (cpu_end > device) {
+            stall += cpu_end - device;
+            device = cpu_end;
+        }
+        now_ = device;
+        report_.stall_seconds += stall;
+        layer_stats.stall_seconds += stall;
+        if (bus_ && stall > 0) bus_->publish(telemetry::StallEvent{t, l, stall});
+        cache_.unpin_all();
+
+        if (predictor_) prefetch(routing, t, l, router);
+    }
+
+    // Predicts layer l + d from this layer's routing and loads what is likely.
+    void prefetch(const LayerRouting& routing, uint32_t t, uint16_t l, double router) {
+        predictor_->observe(l, routing.experts, routing.weights);
+        const uint32_t target = l + config_.prefetch.distance;
+        if (target >= shape_.n_layer) return;
+        predictor_->predict(l, uint16_t(target), predictions_);
+        const uint32_t limit =
+            config_.prefetch.max_per_layer ? config_.prefetch.max_per_layer : shape_.n_expert_used;
+        std::vector<uint16_t>& chosen = predicted_[target];
+        chosen.clear();
+        for (const ExpertPrediction& p : predictions_) {
+            if (chosen.size() >= limit || p.confidence < config_.prefetch.min_confidence) break;
+            chosen.push_back(p.expert);
+        }
+        for (size_t i = 0; i < chosen.size(); ++i) {
+            const uint16_t e = chosen[i];
+            if (cache_.resident(uint16_t(target), e)) continue;
+            // The likeliest as the top-1 would be: high; the rest low when mixing.
+            const Precision p =
+                i == 0 || !config_.precision.mixed ? Precision::High : Precision::Low;
+            const uint64_t bytes = shape_.expert_bytes(target, p);
+            if (!cache_.insert({uint16_t(target), e, p}, bytes, time_, l, router, true)) continue;
+            cache_.set_ready_time(uint16_t(target), e,
+                                  transfer(uint16_t(target), e, p, bytes, router, t, true));
+            report_.bytes_prefetched += bytes;
+            ++report_.prefetch.loads;
+        }
+        prediction_token_[target] = t;
+        has_prediction_[target] = 1;
+    }
+
+    // Compares what was predicted for this layer with what it selected.
+    void score_prediction(const LayerRouting& routing, uint32_t t, uint16_t l) {
+        if (!predictor_ || !has_prediction_[l]) return;
+        has_prediction_[l] = 0;
+        if (prediction_token_[l] != t) return;
+        PrefetchStats& s = report_.prefetch;
+        s.actual += routing.experts.size();
+        for (uint16_t e : predicted_[l]) {
+            const bool used = std::find(routing.experts.begin(), routing.experts.end(), e) !=
+                              routing.experts.end();
+            ++s.predicted;
+            s.correct += used ? 1 : 0;
+            if (bus_) bus_->publish(telemetry::PrefetchEvent{t, l, e, used});
+        }
+    }
+
+    const RoutingTrace& trace_;
+    const OffloadShape& shape_;
+    const ReplayConfig& config_;
+    telemetry::EventBus* bus_;
+    std::vector<ExpertRequest> requests_;
+    std::unique_ptr<CachePolicy> policy_;
+    BudgetPlan plan_;
+    ExpertCache cache_;
+    HostTier host_;
+    std::unique_ptr<TransitionPredictor> predictor_;
+    std::vector<std::vector<uint16_t>> predicted_; // per target layer
+    std::vector<uint32_t> prediction_token_;       // per target layer: the token it was made for
+    std::vector<uint8_t> has_prediction_;
+    std::vector<ExpertPrediction> predictions_;
+    std::vector<DeviceJob> jobs_;
+    ReplayReport report_;
+
+    uint64_t time_ = 0;       // index of the next request
+    double now_ = 0;          // compute queue
+    double copy_free_ = 0;    // host → device link
+    double storage_free_ = 0; // storage → host
+    double cpu_free_ = 0;
+};
+
+void check_fit(const RoutingTrace& trace, const OffloadShape& shape) {
+    if (trace.n_layer() != shape.n_layer)
+        throw Error("the trace has " + std::to_string(trace.n_layer()) + " layers but the model " +
+                    std::to_string(shape.n_layer));
+    if (trace.n_expert() > shape.n_expert)
+        throw Error("the trace names experts up to " + std::to_string(trace.n_expert() - 1) +
+                    " but the model's layers have " + std::to_string(shape.n_expert));
+    if (trace.top_k() > shape.n_expert_used)
+        throw Error("the trace selects " + std::to_string(trace.top_k()) +
+                    " experts per token but the model " + std::to_string(shape.n_expert_used));
+    if (shape.expert_bytes_high.size() != shape.n_layer ||
+        shape.expert_bytes_low.size() != shape.n_layer)
+        throw Error("the model shape lacks per-layer expert sizes");
+}
+
+} // namespace
+
+uint64_t ActionCounts::total() const {
+    uint64_t t = 0;
+    for (uint64_t v : n) t += v;
+    return t;
+}
+
+std::vector<ExpertRequest> collect_requests(const RoutingTrace& trace, const PrecisionRule& rule) {
+    std::vector<ExpertRequest> out;
+    for (const TraceSequence& seq : trace.sequences())
+        for (uint32_t t = 0; t < seq.n_tokens(); ++t)
+            for (uint32_t l = 0; l < seq.n_layer(); ++l) {
+                const LayerRouting r = seq.at(t, l);
+                for (size_t rank = 0; rank < r.experts.size(); ++rank) {
+                    ExpertRequest q;
+                    q.time = out.size();
+                    q.token = t;
+                    q.layer = uint16_t(l);
+                    q.expert = r.experts[rank];
+                    q.rank = uint8_t(rank);
+                    q.gate = r.weights[rank];
+                    q.demand = precision_for_rank(r.weights, rank, rule).precision;
+                    out.push_back(q);
+                }
+            }
+    return out;
+}
+
+ReplayReport replay_trace(const RoutingTrace& trace, const OffloadShape& shape,
+                          const ReplayConfig& config, telemetry::EventBus* bus) {
+    const auto started = std::chrono::steady_clock::now();
+    check_fit(trace, shape);
+    config.precision.validate();
+    config.cost.validate();
+    ReplayConfig effective = config;
+    effective.budget.low_precision = config.precision.mixed;
+    ReplayReport report = Replayer(trace, shape, effective, bus).run();
+    report.replay_wall_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    return report;
+}
+
+} // namespace hoard::offload
