@@ -16,7 +16,7 @@ struct Result {
     QByteArray out, err;
 };
 
-Result hoard(const QStringList& args, int timeout_ms = 300000) {
+Result run_hoard(const QStringList& args, int timeout_ms = 300000) {
     QProcess p;
     p.start(QString(HOARD_BUILD_DIR) + "/core/hoard", args);
     Result r;
@@ -61,7 +61,7 @@ class TestCli : public QObject {
 
   private slots:
     void infoDescribesAModel() {
-        const Result r = hoard({"info", conf("models/tiny-qwen3moe-q8_0.gguf")});
+        const Result r = run_hoard({"info", conf("models/tiny-qwen3moe-q8_0.gguf")});
         QVERIFY2(r.code == 0, r.err.constData());
         QVERIFY(r.out.contains("qwen3moe"));
         QVERIFY(r.out.contains("q8_0"));
@@ -70,8 +70,8 @@ class TestCli : public QObject {
 
     void tokenizeMatchesTheReference() {
         const auto ref = read_json(conf("models/tiny-qwen3moe-q8_0.p1.json"));
-        const Result r = hoard({"tokenize", "-m", conf("models/tiny-qwen3moe-q8_0.gguf"),
-                                "--text-file", conf("models/p1.txt"), "--add-special"});
+        const Result r = run_hoard({"tokenize", "-m", conf("models/tiny-qwen3moe-q8_0.gguf"),
+                                    "--text-file", conf("models/p1.txt"), "--add-special"});
         QVERIFY2(r.code == 0, r.err.constData());
         QCOMPARE(nlohmann::json::parse(r.out.toStdString()), ref["prompt_tokens"]);
     }
@@ -79,8 +79,8 @@ class TestCli : public QObject {
     void logitsMatchTheReference() {
         const QString out = tmp_.filePath("logits.f32");
         const auto ref = read_json(conf("models/tiny-mixtral-f16.p1.json"));
-        const Result r = hoard({"logits", "-m", conf("models/tiny-mixtral-f16.gguf"), "--text-file",
-                                conf("models/p1.txt"), "-o", out});
+        const Result r = run_hoard({"logits", "-m", conf("models/tiny-mixtral-f16.gguf"),
+                                    "--text-file", conf("models/p1.txt"), "-o", out});
         QVERIFY2(r.code == 0, r.err.constData());
         const auto tokens = nlohmann::json::parse(r.out.toStdString());
         QCOMPARE(tokens, ref["prompt_tokens"]);
@@ -123,7 +123,7 @@ class TestCli : public QObject {
             const std::string expected = c["expected"];
             if (expected.find("2026") != std::string::npos)
                 continue; // needs the fixed clock: see test_template
-            const Result r = hoard(args);
+            const Result r = run_hoard(args);
             QVERIFY2(r.code == 0, r.err.constData());
             QCOMPARE(r.out.toStdString(), expected);
             if (++checked == 6) break;
@@ -134,7 +134,7 @@ class TestCli : public QObject {
     void runIsDeterministicForASeed() {
         const QStringList args = {"run",    "-m", default_model(), "-p", "Hello", "-n", "12",
                                   "--seed", "7",  "--temp",        "0.9"};
-        const Result a = hoard(args), b = hoard(args);
+        const Result a = run_hoard(args), b = run_hoard(args);
         QVERIFY2(a.code == 0, a.err.constData());
         QCOMPARE(a.out, b.out);
         QVERIFY(a.out.startsWith("Hello"));
@@ -143,19 +143,19 @@ class TestCli : public QObject {
 
     void synthWritesModelsThatRun() {
         const QString path = tmp_.filePath("synth.gguf");
-        const Result w = hoard({"synth", "--shape", "hoard-tiny-moe", "--type", "q4_k_m",
-                                "--layers", "2", "-o", path});
+        const Result w = run_hoard({"synth", "--shape", "hoard-tiny-moe", "--type", "q4_k_m",
+                                    "--layers", "2", "-o", path});
         QVERIFY2(w.code == 0, w.err.constData());
-        const Result info = hoard({"info", path});
+        const Result info = run_hoard({"info", path});
         QVERIFY2(info.code == 0, info.err.constData());
         QVERIFY(info.out.contains("q4_K"));
-        const Result run = hoard({"run", "-m", path, "-p", "test", "-n", "4"});
+        const Result run = run_hoard({"run", "-m", path, "-p", "test", "-n", "4"});
         QVERIFY2(run.code == 0, run.err.constData());
     }
 
     void benchPrintsTheBound() {
-        const Result r =
-            hoard({"bench", "-m", conf("models/tiny-mixtral-q4_k_m.gguf"), "-p", "16", "-n", "8"});
+        const Result r = run_hoard(
+            {"bench", "-m", conf("models/tiny-mixtral-q4_k_m.gguf"), "-p", "16", "-n", "8"});
         QVERIFY2(r.code == 0, r.err.constData());
         QVERIFY(r.out.contains("memory bandwidth"));
         QVERIFY(r.out.contains("decode fraction"));
@@ -189,7 +189,7 @@ class TestCli : public QObject {
     void errorsAreClearAndNonZero() {
         QFETCH(QStringList, args);
         QFETCH(QString, message);
-        const Result r = hoard(args);
+        const Result r = run_hoard(args);
         QVERIFY(r.code != 0);
         QVERIFY2(QString(r.err).contains(message, Qt::CaseInsensitive), r.err.constData());
     }
@@ -200,7 +200,7 @@ class TestCli : public QObject {
                                    cut.toStdString());
         std::filesystem::resize_file(cut.toStdString(),
                                      std::filesystem::file_size(cut.toStdString()) / 2);
-        const Result r = hoard({"info", cut});
+        const Result r = run_hoard({"info", cut});
         QVERIFY(r.code != 0);
         QVERIFY2(r.err.contains("truncated"), r.err.constData());
     }

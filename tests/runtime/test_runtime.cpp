@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include <fstream>
+#include <set>
 #include <thread>
 
 using namespace hoard;
@@ -168,7 +169,7 @@ class TestRuntime : public QObject {
         QCOMPARE(generated, ref["greedy_tokens"].get<std::vector<int32_t>>());
         QCOMPARE(stats.stop, StopReason::MaxTokens);
         QCOMPARE(stats.prompt_tokens, prompt_tokens.size());
-        QCOMPARE(text, m->detokenize(generated).substr(0, text.size()));
+        QCOMPARE(text, ref["greedy_text"].get<std::string>());
     }
 
     void reusesTheCachedPrefix() {

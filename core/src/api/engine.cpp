@@ -44,7 +44,9 @@ Engine::Engine(Options options) : impl_(std::make_shared<Impl>()) {
 
 Engine::~Engine() = default;
 
-size_t Engine::n_threads() const { return impl_->pool->size(); }
+size_t Engine::n_threads() const {
+    return impl_->pool->size();
+}
 
 std::shared_ptr<Model> Engine::load_model(const std::filesystem::path& path,
                                           const LoadProgress& progress,

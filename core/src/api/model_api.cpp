@@ -15,15 +15,20 @@ const templ::Template& Model::Impl::compiled_template() const {
             template_error = e.what();
         }
     });
-    if (!parsed_template) throw Error(path.string() + ": the chat template is invalid: " + template_error);
+    if (!parsed_template)
+        throw Error(path.string() + ": the chat template is invalid: " + template_error);
     return *parsed_template;
 }
 
 Model::Model(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Model::~Model() = default;
 
-const std::filesystem::path& Model::path() const { return impl_->path; }
-const ModelSummary& Model::summary() const { return impl_->summary; }
+const std::filesystem::path& Model::path() const {
+    return impl_->path;
+}
+const ModelSummary& Model::summary() const {
+    return impl_->summary;
+}
 
 ModelSummary Model::summary_at(size_t n_ctx) const {
     ModelSummary s = model::summarize(*impl_->model, n_ctx);
@@ -41,15 +46,24 @@ std::string Model::detokenize(std::span<const int32_t> tokens) const {
     return impl_->tokenizer->decode(tokens);
 }
 
-std::string Model::token_text(int32_t token) const { return impl_->tokenizer->token_text(token); }
-size_t Model::n_vocab() const { return impl_->tokenizer->n_vocab(); }
-bool Model::has_chat_template() const { return impl_->has_own_template; }
-const std::string& Model::chat_template() const { return impl_->chat_template; }
+std::string Model::token_text(int32_t token) const {
+    return impl_->tokenizer->token_text(token);
+}
+size_t Model::n_vocab() const {
+    return impl_->tokenizer->n_vocab();
+}
+bool Model::has_chat_template() const {
+    return impl_->has_own_template;
+}
+const std::string& Model::chat_template() const {
+    return impl_->chat_template;
+}
 
 std::string Model::render_chat(const std::vector<ChatMessage>& messages,
                                bool add_generation_prompt) const {
     nlohmann::ordered_json list = nlohmann::ordered_json::array();
-    for (const ChatMessage& m : messages) list.push_back({{"role", m.role}, {"content", m.content}});
+    for (const ChatMessage& m : messages)
+        list.push_back({{"role", m.role}, {"content", m.content}});
     nlohmann::ordered_json context = {{"messages", list},
                                       {"add_generation_prompt", add_generation_prompt},
                                       {"bos_token", impl_->bos_text},

@@ -17,9 +17,17 @@ GenerationStats Session::chat(const std::vector<ChatMessage>& messages,
     return generate(impl_->model->tokenize_chat(messages, true), params, on_token);
 }
 
-void Session::reset() { impl_->session.reset(); }
-size_t Session::context_size() const { return impl_->session.context_size(); }
-size_t Session::cached_tokens() const { return impl_->session.tokens().size(); }
-const Model& Session::model() const { return *impl_->model; }
+void Session::reset() {
+    impl_->session.reset();
+}
+size_t Session::context_size() const {
+    return impl_->session.context_size();
+}
+size_t Session::cached_tokens() const {
+    return impl_->session.tokens().size();
+}
+const Model& Session::model() const {
+    return *impl_->model;
+}
 
 } // namespace hoard

@@ -8,6 +8,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <thread>
+
 namespace hoard {
 
 std::vector<std::string> synthetic_model_shapes() {
@@ -50,6 +53,9 @@ std::string render_chat_template(const std::string& template_source,
     return templ::Template::parse(template_source).render(context);
 }
 
-double measure_memory_bandwidth(size_t n_threads) { return quant::measure_memory_bandwidth(n_threads); }
+double measure_memory_bandwidth(size_t n_threads) {
+    if (n_threads == 0) n_threads = std::max(1u, std::thread::hardware_concurrency());
+    return quant::measure_memory_bandwidth(static_cast<unsigned>(n_threads)).gb_per_s * 1e9;
+}
 
 } // namespace hoard

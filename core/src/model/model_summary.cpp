@@ -81,6 +81,7 @@ ModelSummary summarize(const Model& model, size_t n_ctx) {
         const bool expert = is_routed_expert_tensor(t.name);
         s.parameters_total += t.n_elements;
         (expert ? s.bytes_expert : s.bytes_non_expert) += t.n_bytes;
+        if (t.name == "token_embd.weight") s.bytes_token_embedding = t.n_bytes;
         if (expert) s.parameters_expert += t.n_elements;
         FormatUsage& f = formats[std::string(quant::format_name(t.format))];
         f.format = quant::format_name(t.format);
@@ -96,11 +97,19 @@ ModelSummary summarize(const Model& model, size_t n_ctx) {
 
     s.n_ctx = n_ctx;
     s.kv_cache_bytes = KvCache::bytes_for(c, n_ctx);
+    s.kv_bytes_per_token_per_layer = KvCache::bytes_for(c, 1) / std::max<size_t>(c.n_layer, 1);
+    s.file_bytes = model.file().file_size();
     s.memory_bytes = s.bytes_non_expert + s.bytes_expert + s.kv_cache_bytes;
     return s;
 }
 
+} // namespace hoard::model
+
+namespace hoard {
+
 std::string describe(const ModelSummary& s) {
+    using model::human_bytes;
+    using model::human_count;
     std::string out;
     auto line = [&out](const std::string& label, const std::string& value) {
         out += label;
@@ -126,8 +135,9 @@ std::string describe(const ModelSummary& s) {
     for (const FormatUsage& f : s.formats)
         line("  " + f.format, std::to_string(f.tensors) + " tensors, " + human_bytes(f.bytes));
     line("KV cache", human_bytes(s.kv_cache_bytes) + " at " + std::to_string(s.n_ctx) + " tokens");
+    line("file size", human_bytes(s.file_bytes));
     line("memory needed", human_bytes(s.memory_bytes));
     return out;
 }
 
-} // namespace hoard::model
+} // namespace hoard

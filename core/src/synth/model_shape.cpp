@@ -12,14 +12,14 @@ const std::vector<ModelShape>& model_shapes() {
         tiny.display_name = "Hoard Tiny MoE (random weights)";
         tiny.architecture = "qwen3moe";
         tiny.n_layer = 6;
-        tiny.n_embd = 384;
-        tiny.n_head = 6;
+        tiny.n_embd = 512;
+        tiny.n_head = 8;
         tiny.n_head_kv = 2;
         tiny.head_dim = 64;
         tiny.n_ff = 1024;
         tiny.n_expert = 16;
         tiny.n_expert_used = 4;
-        tiny.n_ff_expert = 384;
+        tiny.n_ff_expert = 512;
         tiny.n_ctx = 4096;
         tiny.rms_eps = 1e-6f;
         tiny.vocab = {VocabStyle::ByteLevelBpe, 0, 1500, "gpt-2", chatml_template()};

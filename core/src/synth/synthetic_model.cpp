@@ -37,6 +37,22 @@ bool more_bits_layer(uint32_t layer, uint32_t n_layer) {
     return layer < n_layer / 8 || layer >= 7 * n_layer / 8 || (layer - n_layer / 8) % 3 == 2;
 }
 
+// Rows that are not whole super-blocks take the usual fallback format.
+BlockFormat fitting_format(BlockFormat format, uint64_t row_length) {
+    if (row_length % quant::format_info(format).block_elems == 0) return format;
+    switch (format) {
+    case BlockFormat::Q2_K:
+    case BlockFormat::Q3_K:
+        return BlockFormat::Q4_0;
+    case BlockFormat::Q4_K:
+        return BlockFormat::Q5_0;
+    case BlockFormat::Q5_K:
+        return BlockFormat::Q5_1;
+    default:
+        return BlockFormat::Q8_0;
+    }
+}
+
 class Rng {
   public:
     explicit Rng(uint64_t seed) : state_(seed * 0x9E3779B97F4A7C15ull + 1) {}
@@ -168,6 +184,7 @@ class ModelWriter {
     void matrix(const std::string& name, std::vector<uint64_t> shape, BlockFormat format,
                 float scale = 0.02f) {
         const uint64_t seed = seed_for(name);
+        format = fitting_format(format, shape[0]);
         if (format == BlockFormat::F32) {
             uint64_t n = 1;
             for (uint64_t s : shape) n *= s;

@@ -35,5 +35,6 @@ void register_logits(CLI::App& app);
 void register_template(CLI::App& app);
 void register_bench(CLI::App& app);
 void register_synth(CLI::App& app);
+void register_replay(CLI::App& app);
 
 } // namespace hoard::cli

@@ -16,7 +16,7 @@ void register_info(CLI::App& app) {
     cmd->callback([] {
         Loaded loaded = load(path);
         std::fputs(describe(loaded.model->summary_at(n_ctx)).c_str(), stdout);
-        std::printf("chat template:      %s\n",
+        std::printf("chat template         %s\n",
                     loaded.model->has_chat_template() ? "from the model" : "none (ChatML is used)");
     });
 }
