@@ -289,7 +289,8 @@ void TestQuant::zooMatmulMatchesReference() {
 
 namespace {
 
-const Shape kShapes[] = {{1, 1, 1}, {3, 2, 2}, {17, 3, 5}, {3, 11, 1}, {17, 1, 2}, {1, 11, 5}};
+const Shape kShapes[] = {{1, 1, 1},  {3, 2, 2},  {17, 3, 5}, {3, 11, 1},
+                         {17, 1, 2}, {1, 11, 5}, {3, 2, 7}};
 
 size_t row_values(BlockFormat f, size_t n_blocks) {
     // Float formats: a "block" of 1 is too small to reach the vector loops, so

@@ -31,87 +31,109 @@ static inline __m256i nibbles32(const uint8_t* qs) {
                             _mm_and_si128(packed, low));
 }
 
-// Four-bit (kQh == 0) or five-bit codes: returns sum over blocks of
-// d * da * (codes . activation codes) and, in `offsets`, sum of c * da * sum(a)
-// where c is the block's constant term (bias * d, or the stored offset m).
-template <size_t kBytes, size_t kQs, size_t kQh, size_t kM, int kBias>
-float dot_small_codes(const uint8_t* w, const uint8_t* act, size_t n) {
-    const size_t nb = n / 32;
-    const uint8_t* scales = act + L::act32::scales_offset(n);
-    const uint8_t* dsums = act + L::act32::dsums_offset(n);
-    __m256 acc = _mm256_setzero_ps();
-    float offsets = 0.0f;
-    for (size_t b = 0; b < nb; ++b) {
-        const uint8_t* blk = w + b * kBytes;
-        __m256i codes = nibbles32(blk + kQs);
-        if constexpr (kQh != 0) {
-            const __m256i high =
-                _mm256_and_si256(spread_bits(L::load_u32(blk + kQh)), _mm256_set1_epi8(0x10));
-            codes = _mm256_or_si256(codes, high);
+template <int C> struct Blocks32Cols {
+    const uint8_t* q[C];     // int8 codes
+    const uint8_t* steps[C]; // float per block
+    const uint8_t* dsums[C]; // float step * sum of codes per block
+    Blocks32Cols(const uint8_t* act, size_t act_stride, size_t n) {
+        for (int c = 0; c < C; ++c) {
+            q[c] = act + c * act_stride;
+            steps[c] = q[c] + L::act32::scales_offset(n);
+            dsums[c] = q[c] + L::act32::dsums_offset(n);
         }
-        const __m256i p = dot_u8s8(codes, load256(act + 32 * b));
-        const float d = f16_at(blk);
-        acc =
-            _mm256_fmadd_ps(_mm256_cvtepi32_ps(p), _mm256_set1_ps(d * f32_at(scales + 4 * b)), acc);
-        const float constant = kM != 0 ? f16_at(blk + kM) : -static_cast<float>(kBias) * d;
-        offsets += constant * f32_at(dsums + 4 * b);
     }
-    return hsum(acc) + offsets;
-}
+};
 
-float dot_q8_0(const uint8_t* w, const uint8_t* act, size_t n) {
-    const size_t nb = n / 32;
-    const uint8_t* scales = act + L::act32::scales_offset(n);
-    __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
-    size_t b = 0;
-    const auto block = [&](size_t i) {
-        const uint8_t* blk = w + i * L::q8_0::kBytes;
-        const __m256i wq = load256(blk + L::q8_0::kQs);
-        const __m256i a = load256(act + 32 * i);
-        // |w| x (a with w's sign): unsigned x signed bytes for maddubs.
-        const __m256i p = dot_u8s8(_mm256_sign_epi8(wq, wq), _mm256_sign_epi8(a, wq));
-        return _mm256_mul_ps(_mm256_cvtepi32_ps(p),
-                             _mm256_set1_ps(f16_at(blk) * f32_at(scales + 4 * i)));
-    };
-    for (; b + 2 <= nb; b += 2) {
-        acc0 = _mm256_add_ps(acc0, block(b));
-        acc1 = _mm256_add_ps(acc1, block(b + 1));
+// Four-bit (kQh == 0) or five-bit codes: per activation, the sum over blocks
+// of d * da * (codes . activation codes) plus k * da * sum(a), where k is the
+// block's constant term (-bias * d, or the stored offset m).
+template <size_t kBytes, size_t kQs, size_t kQh, size_t kM, int kBias> struct SmallCodes {
+    template <int C>
+    static void dot(const uint8_t* w, const uint8_t* act, size_t act_stride, size_t n, float* out) {
+        const Blocks32Cols<C> a(act, act_stride, n);
+        __m256 acc[C];
+        float offsets[C];
+        for (int c = 0; c < C; ++c) {
+            acc[c] = _mm256_setzero_ps();
+            offsets[c] = 0.0f;
+        }
+        for (size_t b = 0; b < n / 32; ++b) {
+            const uint8_t* blk = w + b * kBytes;
+            _mm_prefetch(reinterpret_cast<const char*>(blk + kPrefetchDistance), _MM_HINT_T0);
+            __m256i codes = nibbles32(blk + kQs);
+            if constexpr (kQh != 0) {
+                const __m256i high =
+                    _mm256_and_si256(spread_bits(L::load_u32(blk + kQh)), _mm256_set1_epi8(0x10));
+                codes = _mm256_or_si256(codes, high);
+            }
+            const float d = f16_at(blk);
+            const float constant = kM != 0 ? f16_at(blk + kM) : -static_cast<float>(kBias) * d;
+            for (int c = 0; c < C; ++c) {
+                const __m256i p = dot_u8s8(codes, load256(a.q[c] + 32 * b));
+                const __m256 step = _mm256_set1_ps(d * f32_at(a.steps[c] + 4 * b));
+                acc[c] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(p), step, acc[c]);
+                offsets[c] += constant * f32_at(a.dsums[c] + 4 * b);
+            }
+        }
+        for (int c = 0; c < C; ++c) out[c] = hsum(acc[c]) + offsets[c];
     }
-    if (b < nb) acc0 = _mm256_add_ps(acc0, block(b));
-    return hsum(_mm256_add_ps(acc0, acc1));
-}
+};
 
-constexpr RowDotFn kDotQ4_0 = dot_small_codes<L::q4_0::kBytes, L::q4_0::kQs, 0, 0, 8>;
-constexpr RowDotFn kDotQ4_1 = dot_small_codes<L::q4_1::kBytes, L::q4_1::kQs, 0, L::q4_1::kM, 0>;
-constexpr RowDotFn kDotQ5_0 = dot_small_codes<L::q5_0::kBytes, L::q5_0::kQs, L::q5_0::kQh, 0, 16>;
-constexpr RowDotFn kDotQ5_1 =
-    dot_small_codes<L::q5_1::kBytes, L::q5_1::kQs, L::q5_1::kQh, L::q5_1::kM, 0>;
+struct Q80 {
+    template <int C>
+    static void dot(const uint8_t* w, const uint8_t* act, size_t act_stride, size_t n, float* out) {
+        const Blocks32Cols<C> a(act, act_stride, n);
+        __m256 acc[2][C]; // even and odd blocks, to overlap the FMA latency
+        for (int c = 0; c < C; ++c) acc[0][c] = acc[1][c] = _mm256_setzero_ps();
+        const size_t nb = n / 32;
+        for (size_t b = 0; b < nb; ++b) {
+            const uint8_t* blk = w + b * L::q8_0::kBytes;
+            _mm_prefetch(reinterpret_cast<const char*>(blk + kPrefetchDistance), _MM_HINT_T0);
+            const __m256i wq = load256(blk + L::q8_0::kQs);
+            const __m256i magnitude = _mm256_sign_epi8(wq, wq);
+            const float d = f16_at(blk);
+            for (int c = 0; c < C; ++c) {
+                // |w| x (a with w's sign): unsigned x signed bytes for maddubs.
+                const __m256i x = _mm256_sign_epi8(load256(a.q[c] + 32 * b), wq);
+                const __m256 step = _mm256_set1_ps(d * f32_at(a.steps[c] + 4 * b));
+                acc[b & 1][c] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(dot_u8s8(magnitude, x)), step,
+                                                acc[b & 1][c]);
+            }
+        }
+        for (int c = 0; c < C; ++c) out[c] = hsum(_mm256_add_ps(acc[0][c], acc[1][c]));
+    }
+};
+
+using Q40 = SmallCodes<L::q4_0::kBytes, L::q4_0::kQs, 0, 0, 8>;
+using Q41 = SmallCodes<L::q4_1::kBytes, L::q4_1::kQs, 0, L::q4_1::kM, 0>;
+using Q50 = SmallCodes<L::q5_0::kBytes, L::q5_0::kQs, L::q5_0::kQh, 0, 16>;
+using Q51 = SmallCodes<L::q5_1::kBytes, L::q5_1::kQs, L::q5_1::kQh, L::q5_1::kM, 0>;
 
 } // namespace
 
 void matmul_q4_0(const uint8_t* w, size_t row_stride, size_t n_rows, size_t n, const uint8_t* act,
                  size_t act_stride, size_t n_cols, float* out, size_t out_stride) {
-    matmul_by_rows<kDotQ4_0>(w, row_stride, n_rows, n, act, act_stride, n_cols, out, out_stride);
+    matmul_by_rows_multi<Q40>(w, row_stride, n_rows, n, act, act_stride, n_cols, out, out_stride);
 }
 
 void matmul_q4_1(const uint8_t* w, size_t row_stride, size_t n_rows, size_t n, const uint8_t* act,
                  size_t act_stride, size_t n_cols, float* out, size_t out_stride) {
-    matmul_by_rows<kDotQ4_1>(w, row_stride, n_rows, n, act, act_stride, n_cols, out, out_stride);
+    matmul_by_rows_multi<Q41>(w, row_stride, n_rows, n, act, act_stride, n_cols, out, out_stride);
 }
 
 void matmul_q5_0(const uint8_t* w, size_t row_stride, size_t n_rows, size_t n, const uint8_t* act,
                  size_t act_stride, size_t n_cols, float* out, size_t out_stride) {
-    matmul_by_rows<kDotQ5_0>(w, row_stride, n_rows, n, act, act_stride, n_cols, out, out_stride);
+    matmul_by_rows_multi<Q50>(w, row_stride, n_rows, n, act, act_stride, n_cols, out, out_stride);
 }
 
 void matmul_q5_1(const uint8_t* w, size_t row_stride, size_t n_rows, size_t n, const uint8_t* act,
                  size_t act_stride, size_t n_cols, float* out, size_t out_stride) {
-    matmul_by_rows<kDotQ5_1>(w, row_stride, n_rows, n, act, act_stride, n_cols, out, out_stride);
+    matmul_by_rows_multi<Q51>(w, row_stride, n_rows, n, act, act_stride, n_cols, out, out_stride);
 }
 
 void matmul_q8_0(const uint8_t* w, size_t row_stride, size_t n_rows, size_t n, const uint8_t* act,
                  size_t act_stride, size_t n_cols, float* out, size_t out_stride) {
-    matmul_by_rows<dot_q8_0>(w, row_stride, n_rows, n, act, act_stride, n_cols, out, out_stride);
+    matmul_by_rows_multi<Q80>(w, row_stride, n_rows, n, act, act_stride, n_cols, out, out_stride);
 }
 
 } // namespace hoard::quant::avx2
