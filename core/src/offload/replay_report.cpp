@@ -89,6 +89,7 @@ json report_to_json(const ReplayReport& r) {
                      {"t1", c.precision.t1},
                      {"t2", c.precision.t2},
                      {"cpu_fallback", on_off(c.decision.cpu_fallback)},
+                     {"cpu_load_behind", on_off(c.admit_cpu_experts)},
                      {"skip", on_off(c.decision.allow_skip)},
                      {"prefetch", on_off(c.prefetch.enabled)},
                      {"overlap", on_off(c.cost.overlap)},

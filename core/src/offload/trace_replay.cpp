@@ -194,11 +194,8 @@ class Replayer {
                 cpu_end = std::max(cpu_end, cpu_free_);
                 report_.cpu_busy_seconds += seconds;
                 report_.bytes_cpu_read += high;
-                // Load it behind when the link has nothing else to do.
-                if (config_.admit_cpu_experts && copy_free_ <= router && !entry.resident) {
-                    load(l, e, want, router, t);
-                    report_.bytes_admitted += shape_.expert_bytes(l, want);
-                }
+                // (A resident low copy that was not good enough is upgraded.)
+                if (config_.admit_cpu_experts) behind_.push_back({e, want});
                 break;
             }
             case ExpertAction::Skip:
@@ -211,6 +208,15 @@ class Replayer {
                     telemetry::ExpertEvent{t, l, e, routing.weights[rank], decision.action});
             ++time_;
         }
+
+        // CPU experts are loaded behind only when this layer's demand loads
+        // left the link idle, so they never delay a load that compute waits for.
+        if (copy_free_ <= router)
+            for (const auto& [e, want] : behind_) {
+                load(l, e, want, router, t);
+                report_.bytes_admitted += shape_.expert_bytes(l, want);
+            }
+        behind_.clear();
 
         // The compute queue runs the device experts as their copies arrive.
         std::sort(jobs_.begin(), jobs_.end(),
@@ -299,6 +305,7 @@ class Replayer {
     std::vector<uint8_t> has_prediction_;
     std::vector<ExpertPrediction> predictions_;
     std::vector<DeviceJob> jobs_;
+    std::vector<std::pair<uint16_t, Precision>> behind_; // CPU experts to load behind
     ReplayReport report_;
 
     uint64_t time_ = 0;       // index of the next request
