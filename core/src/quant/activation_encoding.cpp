@@ -5,6 +5,7 @@
 #include "quant/block_layout.hpp"
 #include "quant/format_checks.hpp"
 #include "quant/kernels.hpp"
+#include "quant/scale_search.hpp"
 
 #include <cmath>
 #include <cstring>
@@ -42,7 +43,7 @@ float encode_int8(const float* x, size_t count, int8_t* q) {
     const float inv = 127.0f / amax;
     for (size_t i = 0; i < count; ++i) {
         const float v = std::fmax(-127.0f, std::fmin(127.0f, x[i] * inv));
-        q[i] = static_cast<int8_t>(std::lrint(v));
+        q[i] = static_cast<int8_t>(round_small(v));
     }
     return amax / 127.0f;
 }

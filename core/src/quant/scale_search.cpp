@@ -16,7 +16,7 @@ int nearest_code(float x, float inv_step, int lo, int hi) {
     const float scaled = x * inv_step;
     if (!(scaled > static_cast<float>(lo))) return lo; // also catches NaN
     if (scaled >= static_cast<float>(hi)) return hi;
-    return static_cast<int>(std::lrint(scaled));
+    return round_small(scaled);
 }
 
 float search_symmetric_scale(const float* x, size_t n, int q_lo, int q_hi) {
@@ -58,39 +58,42 @@ AffineFit search_affine_scale(const float* x, size_t n, int q_hi, bool offset_at
     if (offset_at_most_zero) lo = std::min(lo, 0.0f);
     if (!(hi > lo) || !std::isfinite(hi - lo)) return {0.0f, std::isfinite(lo) ? lo : 0.0f};
 
+    double sx = 0, sxx = 0;
+    for (size_t i = 0; i < n; ++i) {
+        sx += x[i];
+        sxx += static_cast<double>(x[i]) * x[i];
+    }
+    const double count = static_cast<double>(n);
     AffineFit best{(hi - lo) / static_cast<float>(q_hi), lo};
     double best_error = INFINITY;
     for (const float spread : kSpread) {
         AffineFit fit{(hi - lo) / (static_cast<float>(q_hi) + spread), lo};
         // Round to codes, then refit step and offset by least squares; twice.
+        // The refit's error is computed from the sums with the codes it was
+        // fitted to: an upper bound of its error after re-rounding.
         for (int pass = 0; pass < 2; ++pass) {
             if (!(fit.d > 0.0f)) break;
             const float inv = 1.0f / fit.d;
-            double sq = 0, sqq = 0, sx = 0, sxq = 0;
+            double sq = 0, sqq = 0, sxq = 0;
             for (size_t i = 0; i < n; ++i) {
                 const int q = nearest_code(x[i] - fit.offset, inv, 0, q_hi);
                 sq += q;
                 sqq += static_cast<double>(q) * q;
-                sx += x[i];
                 sxq += static_cast<double>(x[i]) * q;
             }
-            const double det = static_cast<double>(n) * sqq - sq * sq;
+            const double det = count * sqq - sq * sq;
             if (det <= 0.0) break;
-            double d = (static_cast<double>(n) * sxq - sq * sx) / det;
+            double d = (count * sxq - sq * sx) / det;
             double offset = (sqq * sx - sq * sxq) / det;
             if (offset_at_most_zero && offset > 0.0) {
                 offset = 0.0;
                 d = sxq / sqq;
             }
             if (!(d > 0.0)) break;
+            // sum of (d q + offset - x)^2, expanded.
+            const double error = d * d * sqq + 2 * d * offset * sq + count * offset * offset -
+                                 2 * d * sxq - 2 * offset * sx + sxx;
             fit = {static_cast<float>(d), static_cast<float>(offset)};
-            const float inv_fit = 1.0f / fit.d;
-            double error = 0.0;
-            for (size_t i = 0; i < n; ++i) {
-                const int q = nearest_code(x[i] - fit.offset, inv_fit, 0, q_hi);
-                const double e = fit.d * static_cast<double>(q) + fit.offset - x[i];
-                error += e * e;
-            }
             if (error < best_error) {
                 best_error = error;
                 best = fit;

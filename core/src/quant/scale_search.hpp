@@ -20,6 +20,15 @@ struct AffineFit {
 // the offset is kept <= 0 (formats that store it as a non-negative minimum).
 AffineFit search_affine_scale(const float* x, size_t n, int q_hi, bool offset_at_most_zero);
 
+// Nearest integer to v (ties to even) for |v| < 2^22. Adding and removing
+// 1.5 * 2^23 rounds in the FPU's default mode without a libm call (std::lrint
+// is an out-of-line call under the default -fmath-errno, and it dominated
+// quantization time).
+inline int round_small(float v) {
+    constexpr float kMagic = 12582912.0f;           // 1.5 * 2^23
+    return static_cast<int>((v + kMagic) - kMagic); // not folded: no -ffast-math here
+}
+
 // Nearest integer code for x / step, clamped to [lo, hi]; 0 when step is 0.
 int nearest_code(float x, float inv_step, int lo, int hi);
 
