@@ -22,6 +22,10 @@ const char* action_name(ExpertAction action) {
     return "unknown";
 }
 
+const char* precision_name(Precision precision) {
+    return precision == Precision::High ? "high" : "low";
+}
+
 const char* link_name(Link link) {
     return link == Link::HostToDevice ? "host_to_device" : "storage_to_host";
 }

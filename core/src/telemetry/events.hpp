@@ -1,6 +1,8 @@
 #pragma once
 // What the engine reports while it generates: one plain struct per kind of
-// event. Times are seconds since the session started (steady clock).
+// event. Times are seconds since the session started (steady clock); a time
+// of -1 means "not measured" (fields added after the first version default to
+// it, so older publishers stay valid).
 #include <cstdint>
 #include <string>
 #include <variant>
@@ -8,6 +10,7 @@
 namespace hoard::telemetry {
 
 enum class Precision : uint8_t { High, Low };
+const char* precision_name(Precision precision); // "high", "low"
 
 // What the offload planner did with one selected expert of one token.
 enum class ExpertAction : uint8_t {
@@ -37,6 +40,8 @@ struct ExpertEvent {
     uint16_t expert = 0;
     float gate_weight = 0;
     ExpertAction action = ExpertAction::HitHigh;
+    // When the expert ran; set for CpuCompute so the timeline can show it.
+    double t_start = -1, t_end = -1;
 };
 
 struct TransferEvent {
@@ -55,6 +60,7 @@ struct StallEvent {
     uint32_t token_index = 0;
     uint16_t layer = 0;
     double seconds = 0;
+    double t_start = -1; // when the wait began
 };
 
 // A prefetch decision's outcome, known once the layer ran.
@@ -65,6 +71,16 @@ struct PrefetchEvent {
     bool used = false; // the expert was then selected
 };
 
-using Event = std::variant<TokenEvent, ExpertEvent, TransferEvent, StallEvent, PrefetchEvent>;
+// One layer of one forward pass, for the timeline (attention, routing and
+// experts together).
+struct LayerEvent {
+    uint32_t token_index = 0;
+    uint16_t layer = 0;
+    double t_start = 0, t_end = 0;
+};
+
+// New kinds go at the end so that existing publishers keep compiling.
+using Event =
+    std::variant<TokenEvent, ExpertEvent, TransferEvent, StallEvent, PrefetchEvent, LayerEvent>;
 
 } // namespace hoard::telemetry
