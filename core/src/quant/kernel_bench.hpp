@@ -24,7 +24,8 @@ struct KernelThroughput {
 // Times matmul_with(isa, ...) over a weight matrix of about `matrix_bytes`
 // (rows of `row_length` values; choose it larger than the last-level cache to
 // measure the memory-bound case), against n_cols activations, rows split
-// evenly over `threads` threads. Repeats passes for at least `min_seconds`.
+// evenly over `threads` threads. Repeats passes for at least `min_seconds` and
+// reports the fastest.
 // Throws hoard::Error for a format without kernels or an unsupported ISA.
 KernelThroughput measure_matmul_throughput(BlockFormat format, Isa isa, size_t n_cols = 1,
                                            unsigned threads = 1,
@@ -38,7 +39,8 @@ struct MemoryBandwidth {
 };
 
 // Streams reads over a `buffer_bytes` buffer split across `threads` threads
-// (each reads its own slice, as matmul row ranges do) for at least `min_seconds`.
+// (each reads its own slice, as matmul row ranges do) for at least `min_seconds`;
+// reports the fastest pass.
 MemoryBandwidth measure_memory_bandwidth(unsigned threads, size_t buffer_bytes = size_t{1} << 30,
                                          double min_seconds = 1.0);
 
