@@ -90,6 +90,7 @@ json report_to_json(const ReplayReport& r) {
                      {"t2", c.precision.t2},
                      {"cpu_fallback", on_off(c.decision.cpu_fallback)},
                      {"cpu_load_behind", on_off(c.admit_cpu_experts)},
+                     {"background_backlog_seconds", c.background_backlog_seconds},
                      {"skip", on_off(c.decision.allow_skip)},
                      {"prefetch", on_off(c.prefetch.enabled)},
                      {"overlap", on_off(c.cost.overlap)},

@@ -1,6 +1,7 @@
 #include "offload/trace_replay.hpp"
 
 #include "hoard/error.hpp"
+#include "offload/copy_queue.hpp"
 #include "offload/expert_cache.hpp"
 #include "offload/expert_predictor.hpp"
 #include "offload/host_tier.hpp"
@@ -32,7 +33,9 @@ class Replayer {
                               config.policy == PolicyKind::Belady ? requests_
                                                                   : std::vector<ExpertRequest>{})),
           plan_(plan_budget(shape, config.budget)),
-          cache_(shape.n_layer, shape.n_expert, plan_, *policy_), host_(shape, config.host_bytes) {
+          cache_(shape.n_layer, shape.n_expert, plan_, *policy_), host_(shape, config.host_bytes),
+          link_(config.cost.host_to_device, config.cost.overlap),
+          transfer_of_(size_t(shape.n_layer) * shape.n_expert, -1) {
         if (config.prefetch.enabled) {
             predictor_ = std::make_unique<TransitionPredictor>(shape.n_layer, shape.n_expert,
                                                                config.prefetch.distance);
@@ -58,6 +61,7 @@ class Replayer {
         report_.n_decisions = trace_.n_recorded();
         report_.n_missing = trace_.n_missing();
         report_.decode_seconds = now_;
+        report_.link_busy_seconds = link_.busy_seconds();
         report_.evictions = cache_.evictions();
         report_.prefetch.loads_evicted_unused = cache_.prefetches_evicted_unused();
         for (size_t p = 0; p < cache_.n_pools(); ++p)
@@ -83,27 +87,18 @@ class Replayer {
         return bytes / config_.cost.device_bytes_per_second;
     }
 
-    // Moves `bytes` of a copy to the device from `earliest` on: from storage
-    // first when the host lacks it. Returns when the copy is on the device.
-    double transfer(uint16_t layer, uint16_t expert, Precision p, uint64_t bytes, double earliest,
-                    uint32_t token, bool prefetch) {
-        double available = earliest;
-        const uint64_t from_storage = host_.fetch(layer, expert, p);
-        if (from_storage) {
-            const double start = std::max(storage_free_, earliest);
-            storage_free_ = start + config_.cost.storage_to_host.seconds(from_storage);
-            available = storage_free_;
-            report_.bytes_storage_to_host += from_storage;
-            publish_transfer(token, layer, expert, p, Link::StorageToHost, from_storage, prefetch,
-                             start, storage_free_);
-        }
-        const double start = std::max(copy_free_, available);
-        const double seconds = config_.cost.host_to_device.seconds(bytes);
-        copy_free_ = start + seconds;
-        report_.link_busy_seconds += seconds;
-        publish_transfer(token, layer, expert, p, Link::HostToDevice, bytes, prefetch, start,
-                         copy_free_);
-        return copy_free_;
+    // Reads a copy from storage when host memory lacks it; returns when it is
+    // in host memory (`earliest` when it already was).
+    double from_storage(uint16_t layer, uint16_t expert, Precision p, double earliest,
+                        uint32_t token, bool prefetch) {
+        const uint64_t bytes = host_.fetch(layer, expert, p);
+        if (!bytes) return earliest;
+        const double start = std::max(storage_free_, earliest);
+        storage_free_ = start + config_.cost.storage_to_host.seconds(bytes);
+        report_.bytes_storage_to_host += bytes;
+        publish_transfer(token, layer, expert, p, Link::StorageToHost, bytes, prefetch, start,
+                         storage_free_);
+        return storage_free_;
     }
 
     void publish_transfer(uint32_t token, uint16_t layer, uint16_t expert, Precision p, Link link,
@@ -113,26 +108,64 @@ class Replayer {
                                                    start, end});
     }
 
-    // Makes room for a demand load (the plan guarantees there is some), then
-    // moves it; returns when it is usable.
+    size_t key(uint16_t layer, uint16_t expert) const {
+        return size_t(layer) * shape_.n_expert + expert;
+    }
+
+    // Inserts a copy, cancelling the transfers of evicted copies still on the way.
+    bool insert(uint16_t layer, uint16_t expert, Precision p, uint16_t current_layer,
+                bool prefetched) {
+        evicted_.clear();
+        if (!cache_.insert({layer, expert, p}, shape_.expert_bytes(layer, p), time_, current_layer,
+                           0, prefetched, &evicted_))
+            return false;
+        for (const ResidentCopy& c : evicted_) {
+            int64_t& pending = transfer_of_[key(c.layer, c.expert)];
+            if (pending >= 0) link_.cancel(uint64_t(pending));
+            pending = -1;
+        }
+        return true;
+    }
+
+    // A demand load: makes room (the plan guarantees there is some) and moves
+    // the copy ahead of any background transfer; returns when it is usable.
     double load(uint16_t layer, uint16_t expert, Precision p, double earliest, uint32_t token) {
-        const uint64_t bytes = shape_.expert_bytes(layer, p);
-        if (!cache_.insert({layer, expert, p}, bytes, time_, layer, earliest, false))
+        if (!insert(layer, expert, p, layer, false))
             throw Error("replay: no room for layer " + std::to_string(layer) + " expert " +
                         std::to_string(expert) + " although the plan guarantees it");
-        const double ready = transfer(layer, expert, p, bytes, earliest, token, false);
+        const uint64_t bytes = shape_.expert_bytes(layer, p);
+        double start = 0;
+        const double ready =
+            link_.demand(bytes, from_storage(layer, expert, p, earliest, token, false), &start);
+        publish_transfer(token, layer, expert, p, Link::HostToDevice, bytes, false, start, ready);
         cache_.set_ready_time(layer, expert, ready);
         return ready;
+    }
+
+    // A background load (prefetch, or behind a CPU expert) on spare link time.
+    // Returns false, loading nothing, when the link's background backlog is
+    // full or the cache has no room without evicting pinned copies.
+    bool load_behind(uint16_t layer, uint16_t expert, Precision p, uint16_t current_layer,
+                     double earliest, uint32_t token, bool prefetch) {
+        if (link_.background_backlog() > config_.background_backlog_seconds) return false;
+        if (!insert(layer, expert, p, current_layer, prefetch)) return false;
+        const uint64_t bytes = shape_.expert_bytes(layer, p);
+        const double available = from_storage(layer, expert, p, earliest, token, prefetch);
+        transfer_of_[key(layer, expert)] = int64_t(link_.background(bytes, available));
+        // Its times are known once something waits for it; this is the estimate.
+        publish_transfer(token, layer, expert, p, Link::HostToDevice, bytes, prefetch, available,
+                         available + config_.cost.host_to_device.seconds(bytes));
+        return true;
     }
 
     void run_layer(const LayerRouting& routing, uint32_t t, uint16_t l) {
         const CostModel& cost = config_.cost;
         const double attention = attention_seconds(t);
-        if (!cost.overlap && copy_free_ > now_) {
-            // Without a separate copy queue, prefetches issued earlier block compute.
-            report_.stall_seconds += copy_free_ - now_;
-            report_.layers[l].stall_seconds += copy_free_ - now_;
-            now_ = copy_free_;
+        if (!cost.overlap && link_.demand_free() > now_) {
+            // Without a separate copy queue, transfers issued earlier block compute.
+            report_.stall_seconds += link_.demand_free() - now_;
+            report_.layers[l].stall_seconds += link_.demand_free() - now_;
+            now_ = link_.demand_free();
         }
         now_ += attention;
         report_.ideal_seconds += attention;
@@ -167,6 +200,11 @@ class Replayer {
             case ExpertAction::HitHigh:
             case ExpertAction::HitLow:
                 if (cache_.use({l, e, entry.precision}, request)) ++report_.prefetch.loads_used;
+                if (int64_t& pending = transfer_of_[key(l, e)]; pending >= 0) {
+                    // Still on its way in the background: it goes first now.
+                    cache_.set_ready_time(l, e, link_.promote(uint64_t(pending), router));
+                    pending = -1;
+                }
                 jobs_.push_back({entry.ready_time, entry.bytes});
                 break;
             case ExpertAction::LoadHigh:
@@ -180,21 +218,14 @@ class Replayer {
                 break;
             }
             case ExpertAction::CpuCompute: {
-                double available = router;
-                if (const uint64_t from_storage = host_.fetch(l, e, Precision::High)) {
-                    const double start = std::max(storage_free_, router);
-                    storage_free_ = start + cost.storage_to_host.seconds(from_storage);
-                    available = storage_free_;
-                    report_.bytes_storage_to_host += from_storage;
-                    publish_transfer(t, l, e, Precision::High, Link::StorageToHost, from_storage,
-                                     false, start, storage_free_);
-                }
+                const double available = from_storage(l, e, Precision::High, router, t, false);
                 const double seconds = cost.cpu_seconds(high);
                 cpu_free_ = std::max(cpu_free_, available) + seconds;
                 cpu_end = std::max(cpu_end, cpu_free_);
                 report_.cpu_busy_seconds += seconds;
                 report_.bytes_cpu_read += high;
-                // (A resident low copy that was not good enough is upgraded.)
+                // Loaded behind so the cache keeps adapting (a resident low
+                // copy that was not good enough is upgraded).
                 if (config_.admit_cpu_experts) behind_.push_back({e, want});
                 break;
             }
@@ -209,20 +240,16 @@ class Replayer {
             ++time_;
         }
 
-        // CPU experts are loaded behind only when this layer's demand loads
-        // left the link idle, so they never delay a load that compute waits for.
-        if (copy_free_ <= router)
-            for (const auto& [e, want] : behind_) {
-                load(l, e, want, router, t);
+        for (const auto& [e, want] : behind_)
+            if (load_behind(l, e, want, l, router, t, false))
                 report_.bytes_admitted += shape_.expert_bytes(l, want);
-            }
         behind_.clear();
 
         // The compute queue runs the device experts as their copies arrive.
         std::sort(jobs_.begin(), jobs_.end(),
                   [](const DeviceJob& a, const DeviceJob& b) { return a.ready < b.ready; });
         double device = router;
-        if (!cost.overlap) device = std::max(device, copy_free_); // loads ran on this queue
+        if (!cost.overlap) device = std::max(device, link_.demand_free()); // loads ran here
         double stall = device - router;
         for (const DeviceJob& job : jobs_) {
             const double start = std::max(device, job.ready);
@@ -263,11 +290,8 @@ class Replayer {
             // The likeliest as the top-1 would be: high; the rest low when mixing.
             const Precision p =
                 i == 0 || !config_.precision.mixed ? Precision::High : Precision::Low;
-            const uint64_t bytes = shape_.expert_bytes(target, p);
-            if (!cache_.insert({uint16_t(target), e, p}, bytes, time_, l, router, true)) continue;
-            cache_.set_ready_time(uint16_t(target), e,
-                                  transfer(uint16_t(target), e, p, bytes, router, t, true));
-            report_.bytes_prefetched += bytes;
+            if (!load_behind(uint16_t(target), e, p, l, router, t, true)) continue;
+            report_.bytes_prefetched += shape_.expert_bytes(target, p);
             ++report_.prefetch.loads;
         }
         prediction_token_[target] = t;
@@ -306,11 +330,13 @@ class Replayer {
     std::vector<ExpertPrediction> predictions_;
     std::vector<DeviceJob> jobs_;
     std::vector<std::pair<uint16_t, Precision>> behind_; // CPU experts to load behind
+    std::vector<ResidentCopy> evicted_;
+    CopyQueue link_;
+    std::vector<int64_t> transfer_of_; // per (layer, expert): background transfer on the way
     ReplayReport report_;
 
     uint64_t time_ = 0;       // index of the next request
     double now_ = 0;          // compute queue
-    double copy_free_ = 0;    // host → device link
     double storage_free_ = 0; // storage → host
     double cpu_free_ = 0;
 };

@@ -43,9 +43,12 @@ struct ReplayConfig {
     CostModel cost;
     PrefetchConfig prefetch;
     uint64_t host_bytes = 0; // host memory for experts; 0: unlimited
-    // With CPU fallback an expert computed on the CPU is also loaded behind,
-    // when the link is idle, so the cache keeps adapting.
+    // With CPU fallback an expert computed on the CPU is also loaded behind
+    // (on spare link time, see copy_queue.hpp), so the cache keeps adapting.
     bool admit_cpu_experts = true;
+    // Background loads (prefetches, loads behind CPU experts) are not queued
+    // while those already queued still need more link time than this.
+    double background_backlog_seconds = 0.005;
 };
 
 // Counts per ExpertAction, indexed by its value.

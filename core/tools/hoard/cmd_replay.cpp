@@ -53,7 +53,7 @@ void register_replay(CLI::App& app) {
     static std::string load_behind = "on";
     static double fraction = -1, low_share = 0.25, t1 = 0.6, t2 = 0.9;
     static double link_gbps = 25, device_gbps = 900, cpu_gbps = 40, storage_gbps = 3;
-    static double prefetch_confidence = 0.3;
+    static double prefetch_confidence = 0.3, backlog_ms = 5;
     static uint32_t prefetch_distance = 2;
     static size_t n_ctx = 4096;
     static bool compact = false;
@@ -88,6 +88,9 @@ void register_replay(CLI::App& app) {
     cmd->add_option("--cpu-load-behind", load_behind,
                     "Also load CPU-computed experts when the link is idle")
         ->check(on_off)
+        ->capture_default_str();
+    cmd->add_option("--backlog-ms", backlog_ms,
+                    "Most link time queued for background loads (prefetch, load behind)")
         ->capture_default_str();
     cmd->add_option("--skip", skip, "Skip negligible missing experts")
         ->check(on_off)
@@ -150,6 +153,7 @@ void register_replay(CLI::App& app) {
         c.decision.cpu_fallback = on(cpu_fallback);
         c.decision.allow_skip = on(skip);
         c.admit_cpu_experts = on(load_behind);
+        c.background_backlog_seconds = backlog_ms * 1e-3;
         c.prefetch.enabled = on(prefetch);
         c.prefetch.distance = prefetch_distance;
         c.prefetch.min_confidence = prefetch_confidence;
