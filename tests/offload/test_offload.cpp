@@ -577,10 +577,11 @@ class TestOffload : public QObject {
         const uint64_t b = q.background(1'000'000'000, 2.0);
         QCOMPARE(q.promote(b, 2.5), 3.0);
         QCOMPARE(q.demand_free(), 3.0);
+        // Evicted a quarter of the way: the rest is never sent.
         const uint64_t c = q.background(1'000'000'000, 3.0);
-        q.cancel(c);
+        q.cancel(c, 3.25);
         QCOMPARE(q.background_backlog(), 0.0);
-        QCOMPARE(q.busy_seconds(), 1.0 + 0.5 + 1.0);
+        QCOMPARE(q.busy_seconds(), 1.0 + 0.5 + 1.0 + 0.25);
         // One queue for copies and compute: background transfers are plain ones.
         CopyQueue serial(LinkModel{1e9, 0}, false);
         serial.background(1'000'000'000, 0.0);

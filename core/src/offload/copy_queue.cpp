@@ -60,8 +60,10 @@ double CopyQueue::promote(uint64_t id, double earliest) {
     return demand_free_;
 }
 
-void CopyQueue::cancel(uint64_t id) {
+void CopyQueue::cancel(uint64_t id, double now) {
     if (id >= finished_.size() || finished_[id] >= 0) return;
+    drain_until(now);
+    if (finished_[id] >= 0) return;
     const auto it =
         std::find_if(jobs_.begin(), jobs_.end(), [id](const Job& j) { return j.id == id; });
     if (it == jobs_.end()) return;

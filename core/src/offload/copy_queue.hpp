@@ -28,8 +28,9 @@ class CopyQueue {
     // left of it becomes a demand transfer (unless it is done by then). Returns
     // when it completes.
     double promote(uint64_t id, double earliest);
-    // Drops a background transfer whose copy was evicted before it arrived.
-    void cancel(uint64_t id);
+    // Drops a background transfer whose copy was evicted at time `now`, unless
+    // it arrived before.
+    void cancel(uint64_t id, double now);
 
     double demand_free() const { return demand_free_; } // end of the last demand transfer
     // Link time the queued background transfers still need.

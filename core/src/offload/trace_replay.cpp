@@ -114,14 +114,14 @@ class Replayer {
 
     // Inserts a copy, cancelling the transfers of evicted copies still on the way.
     bool insert(uint16_t layer, uint16_t expert, Precision p, uint16_t current_layer,
-                bool prefetched) {
+                bool prefetched, double now) {
         evicted_.clear();
         if (!cache_.insert({layer, expert, p}, shape_.expert_bytes(layer, p), time_, current_layer,
                            0, prefetched, &evicted_))
             return false;
         for (const ResidentCopy& c : evicted_) {
             int64_t& pending = transfer_of_[key(c.layer, c.expert)];
-            if (pending >= 0) link_.cancel(uint64_t(pending));
+            if (pending >= 0) link_.cancel(uint64_t(pending), now);
             pending = -1;
         }
         return true;
@@ -130,7 +130,7 @@ class Replayer {
     // A demand load: makes room (the plan guarantees there is some) and moves
     // the copy ahead of any background transfer; returns when it is usable.
     double load(uint16_t layer, uint16_t expert, Precision p, double earliest, uint32_t token) {
-        if (!insert(layer, expert, p, layer, false))
+        if (!insert(layer, expert, p, layer, false, earliest))
             throw Error("replay: no room for layer " + std::to_string(layer) + " expert " +
                         std::to_string(expert) + " although the plan guarantees it");
         const uint64_t bytes = shape_.expert_bytes(layer, p);
@@ -148,7 +148,7 @@ class Replayer {
     bool load_behind(uint16_t layer, uint16_t expert, Precision p, uint16_t current_layer,
                      double earliest, uint32_t token, bool prefetch) {
         if (link_.background_backlog() > config_.background_backlog_seconds) return false;
-        if (!insert(layer, expert, p, current_layer, prefetch)) return false;
+        if (!insert(layer, expert, p, current_layer, prefetch, earliest)) return false;
         const uint64_t bytes = shape_.expert_bytes(layer, p);
         const double available = from_storage(layer, expert, p, earliest, token, prefetch);
         transfer_of_[key(layer, expert)] = int64_t(link_.background(bytes, available));
