@@ -85,7 +85,7 @@ class Lanes {
 void write_complete(std::ostream& out, bool& first, const std::string& name, const char* category,
                     int tid, double t_start, double t_end, nlohmann::json args) {
     const double ts = micros(t_start);
-    const double dur = std::max(0.0, micros(t_end) - ts);
+    const double dur = std::max(0.0, std::round((micros(t_end) - ts) * 1e3) / 1e3);
     nlohmann::json event = {
         {"ph", "X"},  {"name", name}, {"cat", category}, {"pid", kPid},
         {"tid", tid}, {"ts", ts},     {"dur", dur},      {"args", std::move(args)}};

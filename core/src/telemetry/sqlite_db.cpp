@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <mutex>
 #include <utility>
 
 namespace hoard::telemetry {
@@ -184,6 +185,11 @@ std::optional<double> Statement::column_optional_double(int column) const {
 
 Database Database::open(const std::filesystem::path& path, Mode mode, int busy_timeout_ms,
                         uint64_t max_bytes) {
+    // Memory statistics take a process-wide mutex on every allocation; nobody
+    // here reads them. Only possible before SQLite's first use in the process
+    // (otherwise this is a harmless no-op).
+    static std::once_flag configured;
+    std::call_once(configured, [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
     Database database;
     database.path_ = path;
     int flags = SQLITE_OPEN_NOMUTEX;

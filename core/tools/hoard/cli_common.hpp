@@ -36,5 +36,6 @@ void register_template(CLI::App& app);
 void register_bench(CLI::App& app);
 void register_synth(CLI::App& app);
 void register_replay(CLI::App& app);
+void register_sessions(CLI::App& app);
 
 } // namespace hoard::cli

@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
     hoard::cli::register_bench(app);
     hoard::cli::register_synth(app);
     hoard::cli::register_replay(app);
+    hoard::cli::register_sessions(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
