@@ -565,14 +565,15 @@ class TestOffload : public QObject {
     void copyQueueGivesDemandTransfersPriority() {
         CopyQueue q(LinkModel{1e9, 0}, true); // 1 GB/s: 1e9 bytes take one second
         const uint64_t a = q.background(1'000'000'000, 0.0);
-        QCOMPARE(q.background_backlog(), 1.0);
+        QCOMPARE(q.background_backlog(0.0), 1.0);
+        QCOMPARE(q.background_backlog(0.125), 0.875); // idle link time is used
         double start = -1;
         // A demand transfer is not delayed by the background one; it pauses it.
         QCOMPARE(q.demand(500'000'000, 0.25, &start), 0.75);
         QCOMPARE(start, 0.25);
         // The background transfer ran 0–0.25 and resumes at 0.75: done at 1.5.
         QCOMPARE(q.promote(a, 2.0), 1.5);
-        QCOMPARE(q.background_backlog(), 0.0);
+        QCOMPARE(q.background_backlog(2.0), 0.0);
         // Waited for while half done: the rest goes as a demand transfer.
         const uint64_t b = q.background(1'000'000'000, 2.0);
         QCOMPARE(q.promote(b, 2.5), 3.0);
@@ -580,7 +581,7 @@ class TestOffload : public QObject {
         // Evicted a quarter of the way: the rest is never sent.
         const uint64_t c = q.background(1'000'000'000, 3.0);
         q.cancel(c, 3.25);
-        QCOMPARE(q.background_backlog(), 0.0);
+        QCOMPARE(q.background_backlog(3.25), 0.0);
         QCOMPARE(q.busy_seconds(), 1.0 + 0.5 + 1.0 + 0.25);
         // One queue for copies and compute: background transfers are plain ones.
         CopyQueue serial(LinkModel{1e9, 0}, false);

@@ -33,8 +33,11 @@ class CopyQueue {
     void cancel(uint64_t id, double now);
 
     double demand_free() const { return demand_free_; } // end of the last demand transfer
-    // Link time the queued background transfers still need.
-    double background_backlog() const { return backlog_; }
+    // Link time the queued background transfers still need at time `now`.
+    double background_backlog(double now) {
+        drain_until(now);
+        return backlog_;
+    }
     double busy_seconds() const { return busy_; }
 
   private:

@@ -147,7 +147,7 @@ class Replayer {
     // full or the cache has no room without evicting pinned copies.
     bool load_behind(uint16_t layer, uint16_t expert, Precision p, uint16_t current_layer,
                      double earliest, uint32_t token, bool prefetch) {
-        if (link_.background_backlog() > config_.background_backlog_seconds) return false;
+        if (link_.background_backlog(earliest) > config_.background_backlog_seconds) return false;
         if (!insert(layer, expert, p, current_layer, prefetch, earliest)) return false;
         const uint64_t bytes = shape_.expert_bytes(layer, p);
         const double available = from_storage(layer, expert, p, earliest, token, prefetch);

@@ -48,7 +48,7 @@ struct ReplayConfig {
     bool admit_cpu_experts = true;
     // Background loads (prefetches, loads behind CPU experts) are not queued
     // while those already queued still need more link time than this.
-    double background_backlog_seconds = 0.005;
+    double background_backlog_seconds = 0.010;
 };
 
 // Counts per ExpertAction, indexed by its value.

@@ -53,7 +53,7 @@ void register_replay(CLI::App& app) {
     static std::string load_behind = "on";
     static double fraction = -1, low_share = 0.25, t1 = 0.6, t2 = 0.9;
     static double link_gbps = 25, device_gbps = 900, cpu_gbps = 40, storage_gbps = 3;
-    static double prefetch_confidence = 0.3, backlog_ms = 5;
+    static double prefetch_confidence = 0.3, backlog_ms = 10;
     static uint32_t prefetch_distance = 2;
     static size_t n_ctx = 4096;
     static bool compact = false;
