@@ -11,7 +11,7 @@ namespace {
 // engine's events carry them.
 constexpr const char* kVersion1 = R"sql(
 CREATE TABLE sessions (
-    id                  INTEGER PRIMARY KEY,
+    id                  INTEGER PRIMARY KEY AUTOINCREMENT, -- never reused: exports cite it
     started_at          REAL NOT NULL,
     ended_at            REAL,
     updated_at          REAL NOT NULL,
@@ -90,7 +90,7 @@ CREATE TABLE prefetches (
 CREATE INDEX prefetches_by_session ON prefetches(session_id, token_index);
 
 CREATE TABLE conversations (
-    id         INTEGER PRIMARY KEY,
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
     title      TEXT NOT NULL DEFAULT '',
     created_at REAL NOT NULL,
     updated_at REAL NOT NULL

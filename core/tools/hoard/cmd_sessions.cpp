@@ -1,5 +1,5 @@
 // hoard sessions list | show ID | export ID --format F -o PATH | delete ID |
-// record -m MODEL | bench: the profiling store from the command line.
+// record -m MODEL | demo | bench: the profiling store from the command line.
 #include "cli_common.hpp"
 
 #include "api/model_handle.hpp"
@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
+#include <thread>
 #include <unistd.h>
 
 namespace hoard::cli {
@@ -275,6 +276,32 @@ void record_session(const std::string& model_path, const std::string& prompt, in
                 stats.prompt_tokens, stats.generated_tokens, stats.decode_tokens_per_second());
 }
 
+// Made-up offload events of a Mixtral-like model, to try the tools (and the
+// app's views) before the offload engine records real ones.
+void record_demo(uint32_t n_tokens) {
+    ProfileStore store = open_store(true);
+    EventBus bus;
+    SessionInfo info;
+    info.model_path = "(synthetic)";
+    info.model_name = "synthetic mixtral-like stream";
+    info.device_budget_bytes = 12ull << 30;
+    info.policy = "synthetic";
+    Recorder recorder = store.begin_session(info, bus);
+    SyntheticStream stream({.layers = 32, .seconds_per_token = 0.08});
+    stream.publish_pass(bus, 64, true);
+    bus.flush();
+    for (uint32_t t = 0; t < n_tokens; ++t) {
+        stream.publish_pass(bus);
+        bus.flush();
+        while (recorder.queued_events() > 4096)
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    recorder.end();
+    if (recorder.failed()) throw Error(recorder.error());
+    std::printf("recorded synthetic session %lld in %s: 64 prompt tokens, %u decode steps\n",
+                static_cast<long long>(recorder.session_id()), store.path().c_str(), n_tokens);
+}
+
 void run_benchmark() {
     const std::filesystem::path scratch =
         std::filesystem::temp_directory_path() /
@@ -363,9 +390,15 @@ void register_sessions(CLI::App& app) {
     rec->add_option("-t,--threads", n_threads, "Worker threads (0: all cores)");
     rec->callback([] { record_session(model_path, prompt, n_tokens, n_threads); });
 
+    static uint32_t demo_tokens = 100;
+    auto* demo = cmd->add_subcommand(
+        "demo", "Record a synthetic offload session (made-up events), to try the tools");
+    demo->add_option("-n,--n-predict", demo_tokens, "Decode steps")->capture_default_str();
+    demo->callback([] { record_demo(demo_tokens); });
+
     cmd->add_subcommand("bench", "Measure the recorder's overhead on a synthetic decode stream")
         ->callback(run_benchmark);
-    for (CLI::App* sub : {list, show, exp, del, rec}) add_db(sub);
+    for (CLI::App* sub : {list, show, exp, del, rec, demo}) add_db(sub);
 }
 
 } // namespace hoard::cli
