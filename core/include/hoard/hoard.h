@@ -45,8 +45,9 @@
  *   - Session: one conversation, used by one call at a time. A second
  *     generate/chat/reset while one runs fails with HOARD_ERROR_BUSY (also
  *     from inside its own token callback). hoard_session_cancel,
- *     hoard_session_telemetry and hoard_session_free may be called from any
- *     thread at any time; freeing a session that is generating cancels the
+ *     hoard_session_telemetry_snapshot, hoard_session_last_stats,
+ *     hoard_session_context_size and hoard_session_free may be called from
+ *     any thread at any time; freeing a session that is generating cancels the
  *     generation, and the session is destroyed when that call returns.
  *   - Cancel tokens: any thread.
  *   Callbacks run on the thread that made the call. They must return
@@ -302,8 +303,8 @@ HOARD_API hoard_status hoard_model_evaluate(const hoard_model* model, const int3
 
 /* --------------------------------------------------------------- session */
 
-/* n_ctx 0: the model's default context; otherwise at most n_ctx_train (when
- * the model states it). */
+/* n_ctx 0: the model's default context; otherwise at most n_ctx_train (or
+ * the default context when the model states none). */
 HOARD_API hoard_status hoard_engine_create_session(hoard_engine* engine, const hoard_model* model,
                                                    uint64_t n_ctx, hoard_session** out_session);
 HOARD_API hoard_status hoard_session_free(hoard_session* session);
@@ -311,8 +312,8 @@ HOARD_API hoard_status hoard_session_context_size(const hoard_session* session,
                                                   uint64_t* out_n_ctx);
 /* Empties the KV cache. HOARD_ERROR_BUSY while a call runs. */
 HOARD_API hoard_status hoard_session_reset(hoard_session* session);
-/* Asks the generate/chat call running on the session to stop after the token
- * in progress; it then returns HOARD_OK with stop_reason
+/* Asks the generate/chat call running on the session to stop at the next
+ * token (or prompt chunk); it then returns HOARD_OK with stop_reason
  * HOARD_STOP_CANCELLED. Any thread, including the token callback. Does
  * nothing when no call runs. */
 HOARD_API hoard_status hoard_session_cancel(hoard_session* session);
@@ -370,8 +371,9 @@ typedef struct hoard_generation_stats {
 
 /* Receives each generated token and its text: UTF-8, NUL-terminated, valid
  * only during the call; empty while a character is split across tokens. A
- * last call with token -1 delivers text flushed at the end. Return true to go
- * on, false to stop (stop_reason HOARD_STOP_CALLBACK). */
+ * last call with token -1 delivers text flushed at the end (its return value
+ * is ignored). Return true to go on, false to stop (stop_reason
+ * HOARD_STOP_CALLBACK). */
 typedef bool (*hoard_token_fn)(void* user_data, int32_t token, const char* text, size_t text_len);
 
 /* Continues the session with `prompt` (tokens; the cached prefix it shares
