@@ -76,9 +76,9 @@ void register_replay(CLI::App& app) {
     cmd->add_option("--precision", precision, "Low-precision copies (HOBBIT rule)")
         ->check(on_off)
         ->capture_default_str();
-    cmd->add_option("--t1", t1, "Gate-weight share before an expert above which it goes low")
+    cmd->add_option("--t1", t1, "Gate-weight share before an expert from which it goes low")
         ->capture_default_str();
-    cmd->add_option("--t2", t2, "Share above which it is negligible (skippable)")
+    cmd->add_option("--t2", t2, "Share from which it is negligible (skippable)")
         ->capture_default_str();
     cmd->add_option("--low-format", low_format, "Format of low copies (default: by file bits)");
     cmd->add_option("--cpu-fallback", cpu_fallback,
@@ -86,7 +86,7 @@ void register_replay(CLI::App& app) {
         ->check(on_off)
         ->capture_default_str();
     cmd->add_option("--cpu-load-behind", load_behind,
-                    "Also load CPU-computed experts when the link is idle")
+                    "Also load CPU-computed experts on spare link time")
         ->check(on_off)
         ->capture_default_str();
     cmd->add_option("--backlog-ms", backlog_ms,
