@@ -10,7 +10,7 @@
 //! Enter; end with Ctrl-D (end of input), so piping works too:
 //! `echo "Hello" | cargo run --example chat`.
 use hoard::{ChatMessage, Engine, ErrorCode, GenerationParams};
-use std::io::{self, BufRead, IsTerminal, Write};
+use std::io::{self, BufRead, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -37,16 +37,19 @@ fn main() -> ExitCode {
 
 fn chat(path: &Path) -> Result<(), Box<dyn std::error::Error>> {
     let engine = Engine::new()?;
-    let show_progress = io::stderr().is_terminal();
-    let model = engine.load_model_with(path, None, |fraction, stage| {
-        if show_progress {
-            eprint!("\rloading: {:3.0}% {stage:<20}", fraction * 100.0);
+    // Each loading stage once, so that the line reads well in a pipe too.
+    let shown = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned());
+    eprint!("loading {}:", shown.display());
+    let mut last_stage = String::new();
+    let model = engine.load_model_with(path, None, |_fraction, stage| {
+        if stage != last_stage {
+            let separator = if last_stage.is_empty() { " " } else { ", " };
+            eprint!("{separator}{stage}");
+            last_stage = stage.to_owned();
         }
         true
     })?;
-    if show_progress {
-        eprintln!();
-    }
+    eprintln!();
     let info = model.info()?;
     eprintln!(
         "hoard {}: {} ({}), {} layers, {} experts ({} per token), {:.1} MiB",
@@ -75,9 +78,12 @@ fn chat(path: &Path) -> Result<(), Box<dyn std::error::Error>> {
     loop {
         print!("> ");
         stdout.flush()?;
-        let Some(line) = lines.next().transpose()? else {
-            println!();
-            return Ok(());
+        let line = match lines.next().transpose()? {
+            Some(line) => line,
+            None => {
+                println!();
+                return Ok(());
+            }
         };
         let line = line.trim();
         if line.is_empty() {

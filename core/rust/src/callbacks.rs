@@ -4,7 +4,8 @@
 //! the wrapper re-raises it once the C call has returned.
 use std::any::Any;
 use std::borrow::Cow;
-use std::ffi::{c_char, c_void, CStr};
+use std::ffi::{c_void, CStr};
+use std::os::raw::c_char;
 use std::panic::{self, AssertUnwindSafe};
 
 pub(crate) struct Callback<F> {

@@ -23,6 +23,9 @@
 //!
 //! The raw declarations are in [`sys`].
 
+// Every unsafe operation sits in its own `unsafe` block with its reason.
+#![warn(unsafe_op_in_unsafe_fn)]
+
 mod callbacks;
 mod engine;
 mod error;

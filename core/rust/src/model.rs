@@ -3,7 +3,7 @@
 use crate::error::{check, Result};
 use crate::owned::{borrowed_text, take_array, take_text};
 use crate::sys;
-use std::ffi::c_char;
+use std::os::raw::c_char;
 use std::ptr::{self, NonNull};
 
 /// A loaded model.

@@ -1,7 +1,8 @@
 //! Memory the library hands back (strings, token and logit arrays), copied
 //! into Rust values and released with `hoard_free`.
 use crate::sys;
-use std::ffi::{c_char, c_void};
+use std::ffi::c_void;
+use std::os::raw::c_char;
 
 /// Takes a string the library returned; frees it.
 ///

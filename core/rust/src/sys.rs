@@ -5,8 +5,9 @@
 //! in step with the header: structs are `#[repr(C)]` copies, field for field.
 #![allow(non_camel_case_types)]
 
-use std::ffi::{c_char, c_void};
+use std::ffi::c_void;
 use std::marker::{PhantomData, PhantomPinned};
+use std::os::raw::c_char;
 
 /// The ABI version this crate was written against (`HOARD_ABI_VERSION`).
 pub const HOARD_ABI_VERSION: u32 = 1;

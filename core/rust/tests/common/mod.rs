@@ -5,7 +5,7 @@
 
 use hoard::{Engine, Model};
 use std::path::PathBuf;
-use std::sync::OnceLock;
+use std::sync::Mutex;
 
 pub fn conformance_path(relative: &str) -> PathBuf {
     let dir = match std::env::var_os("HOARD_CONFORMANCE_DIR") {
@@ -22,14 +22,20 @@ pub fn model_path() -> PathBuf {
     conformance_path("models/tiny-mixtral-f16.gguf")
 }
 
+/// Made once and kept for the whole test run.
+fn shared<T>(slot: &Mutex<Option<&'static T>>, make: impl FnOnce() -> T) -> &'static T {
+    let mut value = slot.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    value.get_or_insert_with(|| Box::leak(Box::new(make())))
+}
+
 pub fn engine() -> &'static Engine {
-    static ENGINE: OnceLock<Engine> = OnceLock::new();
-    ENGINE.get_or_init(|| Engine::new().expect("an engine"))
+    static ENGINE: Mutex<Option<&'static Engine>> = Mutex::new(None);
+    shared(&ENGINE, || Engine::new().expect("an engine"))
 }
 
 pub fn model() -> &'static Model {
-    static MODEL: OnceLock<Model> = OnceLock::new();
-    MODEL.get_or_init(|| {
+    static MODEL: Mutex<Option<&'static Model>> = Mutex::new(None);
+    shared(&MODEL, || {
         engine()
             .load_model(model_path())
             .unwrap_or_else(|e| panic!("loading {}: {e}", model_path().display()))
