@@ -4,6 +4,7 @@
 #include "template/json_value.hpp"
 #include "template/lexer.hpp"
 #include "template/parser.hpp"
+#include "template/render_arena.hpp"
 
 namespace hoard::templ {
 
@@ -25,9 +26,10 @@ std::string Template::render(const nlohmann::ordered_json& context,
                              const RenderOptions& options) const {
     if (!context.is_object() && !context.is_null())
         throw Error("chat template context must be a JSON object");
+    RenderArena arena; // first: it must outlive every value the render makes
+    const Value variables = context.is_null() ? Value::new_dict() : from_json(context);
     Interpreter interpreter(options.clock, options.limits);
-    return interpreter.render(impl_->body,
-                              context.is_null() ? Value::new_dict() : from_json(context));
+    return interpreter.render(impl_->body, variables);
 }
 
 nlohmann::ordered_json chat_context(const nlohmann::ordered_json& messages,

@@ -3,7 +3,6 @@
 #include <charconv>
 
 #include "hoard/error.hpp"
-#include "template/filters.hpp"
 #include "template/parser.hpp"
 
 namespace hoard::templ {
@@ -367,7 +366,6 @@ ExprPtr Parser::parse_filter(ExprPtr node, bool start_inline) {
             name += '.';
             name += expect_name();
         }
-        if (!find_filter(name)) fail_at(line, "no filter named '" + name + "'");
         auto f = std::make_unique<FilterExpr>(line, std::move(node), std::move(name));
         if (is_op("(")) f->args = parse_call_args();
         node = std::move(f);
@@ -384,7 +382,6 @@ ExprPtr Parser::parse_test(ExprPtr node) {
         name += '.';
         name += expect_name();
     }
-    if (!find_test(name)) fail_at(line, "no test named '" + name + "'");
     auto t = std::make_unique<TestExpr>(line, std::move(node), std::move(name), negated);
     const Token& c = current();
     const bool arg_follows =

@@ -2,24 +2,28 @@
 
 #include "hoard/error.hpp"
 #include "template/python_format.hpp"
+#include "template/render_arena.hpp"
 
 namespace hoard::templ {
 
+// Not make_shared: the arena's weak_ptrs would keep a dead object's memory
+// until the render ends; a separate control block lets it go at once.
 Value Value::new_list(std::vector<Value> items) {
-    auto l = std::make_shared<List>();
-    l->items = std::move(items);
+    ListPtr l(new List{std::move(items), false});
+    RenderArena::track(l);
     return Value(std::move(l));
 }
 
 Value Value::new_tuple(std::vector<Value> items) {
-    auto l = std::make_shared<List>();
-    l->items = std::move(items);
-    l->is_tuple = true;
+    ListPtr l(new List{std::move(items), true});
+    RenderArena::track(l);
     return Value(std::move(l));
 }
 
 Value Value::new_dict() {
-    return Value(std::make_shared<Dict>());
+    DictPtr d(new Dict());
+    RenderArena::track(d);
+    return Value(std::move(d));
 }
 
 bool Value::is_tuple() const {
@@ -304,9 +308,8 @@ void CallArgs::check(std::string_view function, std::size_t max_positional,
 }
 
 Value make_function(std::string name, std::function<Value(const CallArgs&)> call) {
-    auto f = std::make_shared<Function>();
-    f->name = std::move(name);
-    f->call = std::move(call);
+    FunctionPtr f(new Function{std::move(name), std::move(call)});
+    RenderArena::track(f);
     return Value(std::move(f));
 }
 
