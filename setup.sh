@@ -18,6 +18,8 @@ missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# The Rust crate's tests need cargo; any cargo on PATH will do (the crate needs no downloads).
+command -v cargo >/dev/null 2>&1 || missing+=(cargo)
 if ((${#missing[@]})); then
     echo "== Installing missing Debian packages: ${missing[*]}"
     sudo_cmd=()
