@@ -144,6 +144,7 @@ Value slice_value(const Value& obj, const Value* start, const Value* stop, const
         }
         return Value(std::move(out));
     }
+    // jinja2 slices with Python's own subscript, so this is a TypeError there too.
     throw Error("'" + obj.type_name() + "' object is not subscriptable");
 }
 

@@ -23,7 +23,12 @@ CallArgs Interpreter::eval_args(const ArgList& args, const ScopePtr& scope) {
 Value Interpreter::call_value(const Value& callee, const CallArgs& args, std::string_view what) {
     if (callee.is_function()) {
         step();
+        if (!callee.as_function()->call) throw Error("function is no longer available");
         return callee.as_function()->call(args);
+    }
+    if (callee.is_namespace()) { // a recursive loop's `loop` object
+        if (const Value* f = callee.as_dict()->find_key("__call__"); f && f->is_function())
+            return call_value(*f, args, what);
     }
     if (callee.is_undefined()) throw_undefined(callee);
     throw Error("'" + callee.type_name() + "' object is not callable" +

@@ -131,6 +131,7 @@ Value select_items(const Value& v, const CallArgs& a, bool by_attribute, bool ke
             throw Error("selectattr/rejectattr need an attribute name");
         attribute = a.positional[0].as_string();
     }
+    if (!v.truthy()) return Value::new_list(); // jinja2 skips a falsy input (None, 0) entirely
     for (const Value& item : iterate(v)) {
         const Value subject = by_attribute ? attribute_path(item, attribute) : item;
         if (run_test(subject, a, by_attribute ? 1 : 0) == keep) out.push_back(item);
@@ -140,6 +141,7 @@ Value select_items(const Value& v, const CallArgs& a, bool by_attribute, bool ke
 
 Value filter_map(const Value& v, const CallArgs& a, const RenderLimits& limits) {
     std::vector<Value> out;
+    if (!v.truthy()) return Value::new_list(); // as jinja2: a falsy input maps to nothing
     const Value* attribute = nullptr;
     const Value* fallback = nullptr;
     for (const auto& [k, kv] : a.keyword) {

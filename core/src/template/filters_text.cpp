@@ -120,6 +120,7 @@ Value filter_int(const Value& v, const CallArgs& a, const RenderLimits&) {
     const Value* fallback = a.get(0, "default");
     const Value def = fallback ? *fallback : Value(std::int64_t{0});
     const std::int64_t base = opt_int(a, 1, "base", 10);
+    if (v.is_undefined()) throw_undefined(v); // int(Undefined) fails in jinja2 too
     if (v.is_int() || v.is_bool()) return Value(v.integer());
     if (v.is_float()) {
         const double d = v.as_float();
@@ -142,6 +143,7 @@ Value filter_float(const Value& v, const CallArgs& a, const RenderLimits&) {
     a.check("float", 1, {"default"});
     const Value* fallback = a.get(0, "default");
     const Value def = fallback ? *fallback : Value(0.0);
+    if (v.is_undefined()) throw_undefined(v);
     if (v.is_number()) return Value(v.number());
     double d = 0;
     if (v.is_string() && parse_python_float(v.as_string(), d)) return Value(d);

@@ -88,9 +88,11 @@ Interpreter::Flow Interpreter::exec(const Stmt& stmt, const ScopePtr& scope, std
         }
         return exec_body(s.else_body, scope, out);
     }
-    case Stmt::Kind::For:
-        exec_for(static_cast<const ForStmt&>(stmt), scope, out);
+    case Stmt::Kind::For: {
+        const auto& s = static_cast<const ForStmt&>(stmt);
+        exec_for(s, eval(*s.iterable, scope), scope, out, 1);
         break;
+    } break;
     case Stmt::Kind::Set: {
         const auto& s = static_cast<const SetStmt&>(stmt);
         assign(s.target, eval(*s.value, scope), scope);
@@ -168,8 +170,10 @@ void Interpreter::assign(const Target& target, Value value, const ScopePtr& scop
     }
 }
 
-void Interpreter::exec_for(const ForStmt& s, const ScopePtr& scope, std::string& out) {
-    std::vector<Value> items = iterate(eval(*s.iterable, scope));
+void Interpreter::exec_for(const ForStmt& s, const Value& iterable, const ScopePtr& scope,
+                           std::string& out, int depth) {
+    if (depth > limits_.max_call_depth) throw Error("recursive loop nested too deeply");
+    std::vector<Value> items = iterate(iterable);
     if (s.filter) {
         std::vector<Value> kept;
         for (Value& item : items) {
@@ -201,6 +205,18 @@ void Interpreter::exec_for(const ForStmt& s, const ScopePtr& scope, std::string&
             *last_seen = a.positional;
             return Value(differs);
         });
+    // In a recursive loop, `loop(children)` runs the same body over children, one level deeper.
+    const Value recurse =
+        s.recursive ? make_function("loop",
+                                    [this, &s, scope, depth](const CallArgs& a) -> Value {
+                                        const Value* children = a.get(0, "iterable");
+                                        if (!children)
+                                            throw Error("loop() needs the items to recurse into");
+                                        std::string text;
+                                        exec_for(s, *children, scope, text, depth + 1);
+                                        return Value(std::move(text));
+                                    })
+                    : Value();
     for (std::int64_t i = 0; i < n; ++i) {
         step();
         *position = i;
@@ -216,13 +232,14 @@ void Interpreter::exec_for(const ForStmt& s, const ScopePtr& scope, std::string&
         d.items.emplace_back(Value("first"), Value(i == 0));
         d.items.emplace_back(Value("last"), Value(i == n - 1));
         d.items.emplace_back(Value("length"), Value(n));
-        d.items.emplace_back(Value("depth"), Value(1));
-        d.items.emplace_back(Value("depth0"), Value(0));
+        d.items.emplace_back(Value("depth"), Value(depth));
+        d.items.emplace_back(Value("depth0"), Value(depth - 1));
         if (i > 0) d.items.emplace_back(Value("previtem"), items[static_cast<std::size_t>(i - 1)]);
         if (i + 1 < n)
             d.items.emplace_back(Value("nextitem"), items[static_cast<std::size_t>(i + 1)]);
         d.items.emplace_back(Value("cycle"), cycle);
         d.items.emplace_back(Value("changed"), changed);
+        if (s.recursive) d.items.emplace_back(Value("__call__"), recurse);
         inner->vars["loop"] = std::move(loop);
         assign(s.target, items[static_cast<std::size_t>(i)], inner);
         if (exec_body(s.body, inner, out) == Flow::Break) break;

@@ -40,7 +40,9 @@ class Interpreter {
     // statements (interpreter.cpp)
     Flow exec_body(const Body& body, const ScopePtr& scope, std::string& out);
     Flow exec(const Stmt& stmt, const ScopePtr& scope, std::string& out);
-    void exec_for(const ForStmt& s, const ScopePtr& scope, std::string& out);
+    // One run of a for loop over `iterable`; depth > 1 for `loop(children)` in recursive loops.
+    void exec_for(const ForStmt& s, const Value& iterable, const ScopePtr& scope, std::string& out,
+                  int depth);
     void exec_call_block(const CallBlockStmt& s, const ScopePtr& scope, std::string& out);
     void assign(const Target& target, Value value, const ScopePtr& scope);
     Value make_macro(const std::string& name, const std::vector<Parameter>& params,

@@ -99,9 +99,9 @@ const std::unordered_map<std::string, TestFn>& tests() {
         {"odd", HOARD_TEST(return parity(v, false);)},
         {"divisibleby", HOARD_TEST({
              const Value& n = operand(a, "divisibleby");
-             if (!(v.is_int() || v.is_bool()) || !(n.is_int() || n.is_bool()))
-                 throw Error("divisibleby needs integers");
-             if (n.integer() == 0) throw Error("integer division or modulo by zero");
+             if (!v.is_number() || !n.is_number()) throw Error("divisibleby needs numbers");
+             if (n.number() == 0) throw Error("integer division or modulo by zero");
+             if (v.is_float() || n.is_float()) return std::fmod(v.number(), n.number()) == 0.0;
              return v.integer() % n.integer() == 0;
          })},
         {"lower", HOARD_TEST(return cased_all(v, false);)},
