@@ -3,6 +3,14 @@
 // (tokenizer.chat_template). It renders as Hugging Face's environment does:
 // jinja2 with trim_blocks and lstrip_blocks, `raise_exception`, `strftime_now`,
 // and a `tojson` that keeps non-ASCII text as is.
+//
+// Deliberate differences from jinja2: map/select/reject/unique/reverse give
+// lists rather than one-shot generators (so `xs | map(...) | tojson` works
+// where Python fails), list.append/pop and dict.update are allowed (HF's
+// immutable sandbox forbids them, llama.cpp allows them), integers are 64-bit,
+// range() stops at 100000 items as in HF's sandbox, and case mapping covers
+// Latin, Greek and Cyrillic only. `{% include %}`, `{% extends %}`, `{% block %}`
+// and `{% import %}` are refused: a chat template is a single file.
 #include <cstdint>
 #include <ctime>
 #include <functional>
