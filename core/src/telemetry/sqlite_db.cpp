@@ -104,6 +104,12 @@ Statement& Statement::bind(int index, std::string_view text) {
     return *this;
 }
 
+Statement& Statement::bind_static(int index, const char* text) {
+    if (int rc = sqlite3_bind_text(statement_, index, text, -1, SQLITE_STATIC); rc != SQLITE_OK)
+        database_->fail(rc, "binding a value");
+    return *this;
+}
+
 Statement& Statement::bind(int index, std::nullptr_t) {
     if (int rc = sqlite3_bind_null(statement_, index); rc != SQLITE_OK)
         database_->fail(rc, "binding a value");

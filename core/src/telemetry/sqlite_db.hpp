@@ -42,6 +42,8 @@ class Statement {
     Statement& bind(int index, double value);
     Statement& bind(int index, std::string_view text);
     Statement& bind(int index, std::nullptr_t);
+    // For text that outlives the statement's use (string literals): no copy.
+    Statement& bind_static(int index, const char* text);
     Statement& bind(int index, const std::optional<int64_t>& value);
     Statement& bind(int index, const std::optional<double>& value);
 
