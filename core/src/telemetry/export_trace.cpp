@@ -33,7 +33,10 @@ class Lanes {
   public:
     Lanes(int base_tid, std::string name) : base_(base_tid), name_(std::move(name)) {}
 
-    int place(double t_start, double t_end) {
+    // Decided on the written (rounded) times, so that events that merely
+    // touch, such as consecutive layers, share a lane.
+    int place(double t_start_seconds, double t_end_seconds) {
+        const double t_start = micros(t_start_seconds), t_end = micros(t_end_seconds);
         for (size_t i = 0; i < ends_.size(); ++i) {
             if (ends_[i] <= t_start) {
                 ends_[i] = t_end;
