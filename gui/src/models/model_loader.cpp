@@ -1,0 +1,130 @@
+#include "models/model_loader.hpp"
+
+#include "hoard/error.hpp"
+#include "models/model_library.hpp"
+
+#include <QFileInfo>
+
+#include <chrono>
+
+namespace hoard::gui {
+
+ModelLoader::ModelLoader(ModelOpener& opener, QObject* parent) : QObject(parent), opener_(opener) {}
+
+ModelLoader::~ModelLoader() {
+    if (cancel_) cancel_->store(true);
+    lane_.stop();
+}
+
+QString ModelLoader::modelPath() const {
+    return model_ ? QString::fromStdString(model_->path().string()) : QString();
+}
+
+QString ModelLoader::modelName() const {
+    if (!model_) return {};
+    if (!model_->summary().name.empty()) return QString::fromStdString(model_->summary().name);
+    return QFileInfo(modelPath()).completeBaseName();
+}
+
+void ModelLoader::load(const QString& pathOrUrl) {
+    const QString path = QFileInfo(ModelLibrary::localPath(pathOrUrl)).absoluteFilePath();
+    if (cancel_) cancel_->store(true);
+    auto cancel = std::make_shared<std::atomic<bool>>(false);
+    cancel_ = cancel;
+    const uint64_t job = ++job_;
+    loading_path_ = path;
+    error_.clear();
+    progress_ = 0;
+    stage_ = tr("waiting");
+    setState(State::Loading);
+    emit progressChanged();
+
+    lane_.post([this, job, path, cancel] {
+        // Progress arrives as often as the engine reports it; pass on changes of
+        // at least 1% (or of stage) so the GUI sees a handful of updates a second.
+        double last_fraction = -1;
+        std::string last_stage;
+        auto last_sent = std::chrono::steady_clock::time_point{};
+        auto progress = [&](double fraction, std::string_view stage) {
+            const auto now = std::chrono::steady_clock::now();
+            if (stage == last_stage && fraction - last_fraction < 0.01 &&
+                now - last_sent < std::chrono::milliseconds(100))
+                return;
+            last_fraction = fraction;
+            last_stage = std::string(stage);
+            last_sent = now;
+            const QString text = QString::fromUtf8(stage.data(), qsizetype(stage.size()));
+            QMetaObject::invokeMethod(
+                this, [this, job, fraction, text] { onProgress(job, fraction, text); },
+                Qt::QueuedConnection);
+        };
+        std::shared_ptr<const hoard::Model> model;
+        QString error;
+        try {
+            if (!cancel->load()) model = opener_.open(path.toStdString(), progress, *cancel);
+        } catch (const hoard::Error& e) {
+            error = QString::fromUtf8(e.what());
+        } catch (const std::exception& e) {
+            error = tr("Hoard could not load %1 (%2).").arg(path, QString::fromUtf8(e.what()));
+        }
+        const bool cancelled = cancel->load();
+        QMetaObject::invokeMethod(
+            this, [this, job, model, error, cancelled] { onLoaded(job, model, error, cancelled); },
+            Qt::QueuedConnection);
+    });
+}
+
+void ModelLoader::cancel() {
+    if (state_ != State::Loading) return;
+    if (cancel_) cancel_->store(true);
+    ++job_; // whatever the lane still reports about this load is ignored
+    loading_path_.clear();
+    stage_.clear();
+    progress_ = 0;
+    setState(State::Idle);
+    emit progressChanged();
+}
+
+void ModelLoader::unload() {
+    cancel();
+    if (!model_) return;
+    model_.reset();
+    emit modelChanged();
+}
+
+void ModelLoader::onProgress(uint64_t job, double fraction, const QString& stage) {
+    if (job != job_) return;
+    progress_ = fraction;
+    stage_ = stage;
+    emit progressChanged();
+}
+
+void ModelLoader::onLoaded(uint64_t job, std::shared_ptr<const hoard::Model> model,
+                           const QString& error, bool cancelled) {
+    if (job != job_) return;
+    loading_path_.clear();
+    if (cancelled) {
+        setState(State::Idle);
+        return;
+    }
+    if (!model) {
+        error_ = error.isEmpty() ? tr("The model could not be loaded.") : error;
+        setState(State::Failed);
+        emit errorOccurred(error_);
+        return;
+    }
+    progress_ = 1;
+    stage_ = tr("ready");
+    model_ = std::move(model);
+    emit progressChanged();
+    setState(State::Idle);
+    emit modelChanged();
+}
+
+void ModelLoader::setState(State state) {
+    // Also re-announced when only the path or error changed.
+    state_ = state;
+    emit stateChanged();
+}
+
+} // namespace hoard::gui
