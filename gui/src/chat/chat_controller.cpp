@@ -306,7 +306,13 @@ void ChatController::onFinished(const std::shared_ptr<Job>& job,
     const QString content = visible && messages_.streaming()
                                 ? messages_.at(messages_.rowCount() - 1).content
                                 : QString();
-    const QString stop_reason = QString::fromLatin1(hoard::stop_reason_name(stats.stop));
+    // Stopped by the user, whichever way the engine noticed it (in prefill or decoding).
+    const bool user_stopped =
+        job->stop.load() && (stats.stop == hoard::StopReason::Cancelled ||
+                             stats.stop == hoard::StopReason::CallbackStopped);
+    const QString stop_reason = user_stopped
+                                    ? QStringLiteral("stopped")
+                                    : QString::fromLatin1(hoard::stop_reason_name(stats.stop));
 
     GenerationRecord record;
     record.modelName = job->modelName;

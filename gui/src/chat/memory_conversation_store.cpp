@@ -6,9 +6,8 @@ namespace hoard::gui {
 
 QList<StoredConversation> MemoryConversationStore::conversations() const {
     QList<StoredConversation> sorted = conversations_;
-    std::stable_sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) {
-        if (a.updatedAt != b.updatedAt) return a.updatedAt > b.updatedAt;
-        return a.id > b.id;
+    std::stable_sort(sorted.begin(), sorted.end(), [this](const auto& a, const auto& b) {
+        return touched_.value(a.id) > touched_.value(b.id);
     });
     return sorted;
 }
@@ -26,7 +25,10 @@ StoredConversation* MemoryConversationStore::find(qint64 id) {
 }
 
 void MemoryConversationStore::touch(qint64 conversationId) {
-    if (StoredConversation* c = find(conversationId)) c->updatedAt = QDateTime::currentDateTime();
+    if (StoredConversation* c = find(conversationId)) {
+        c->updatedAt = QDateTime::currentDateTime();
+        touched_[conversationId] = ++clock_;
+    }
 }
 
 qint64 MemoryConversationStore::createConversation(const StoredConversation& conversation) {
@@ -34,6 +36,7 @@ qint64 MemoryConversationStore::createConversation(const StoredConversation& con
     c.id = next_id_++;
     c.createdAt = c.updatedAt = QDateTime::currentDateTime();
     conversations_.append(c);
+    touched_[c.id] = ++clock_;
     return c.id;
 }
 
@@ -44,11 +47,12 @@ void MemoryConversationStore::updateConversation(const StoredConversation& conve
     c->systemPrompt = conversation.systemPrompt;
     c->settings = conversation.settings;
     c->modelPath = conversation.modelPath;
-    c->updatedAt = QDateTime::currentDateTime();
+    touch(conversation.id);
 }
 
 bool MemoryConversationStore::deleteConversation(qint64 id) {
     const auto removed = conversations_.removeIf([id](const auto& c) { return c.id == id; });
+    touched_.remove(id);
     messages_.removeIf([id](const auto& m) { return m.conversationId == id; });
     return removed > 0;
 }

@@ -3,6 +3,8 @@
 // profiling database's chat history is reachable through the engine facade.
 #include "chat/conversation_store.hpp"
 
+#include <QHash>
+
 namespace hoard::gui {
 
 class MemoryConversationStore : public ConversationStore {
@@ -22,6 +24,8 @@ class MemoryConversationStore : public ConversationStore {
 
     QList<StoredConversation> conversations_;
     QList<StoredMessage> messages_;
+    QHash<qint64, quint64> touched_; // conversation → when last changed (a counter: clocks tie)
+    quint64 clock_ = 0;
     qint64 next_id_ = 1;
 };
 

@@ -7,6 +7,8 @@
 #include <QObject>
 #include <QtQml/qqmlregistration.h>
 
+#include <cmath>
+
 namespace hoard::gui {
 
 class SamplingSettings : public QObject {
@@ -24,11 +26,12 @@ class SamplingSettings : public QObject {
   public:
     explicit SamplingSettings(QObject* parent = nullptr);
 
-    double temperature() const { return params_.sampling.temperature; }
+    // The sampler keeps floats; these read back as the decimals that were set.
+    double temperature() const { return decimal(params_.sampling.temperature); }
     int topK() const { return params_.sampling.top_k; }
-    double topP() const { return params_.sampling.top_p; }
-    double minP() const { return params_.sampling.min_p; }
-    double repeatPenalty() const { return params_.sampling.repeat_penalty; }
+    double topP() const { return decimal(params_.sampling.top_p); }
+    double minP() const { return decimal(params_.sampling.min_p); }
+    double repeatPenalty() const { return decimal(params_.sampling.repeat_penalty); }
     int maxTokens() const { return params_.max_tokens; }
     qint64 seed() const { return qint64(params_.sampling.seed); }
 
@@ -51,6 +54,8 @@ class SamplingSettings : public QObject {
     void changed();
 
   private:
+    static double decimal(float v) { return std::round(double(v) * 1e4) / 1e4; }
+
     hoard::GenerationParams params_;
 };
 

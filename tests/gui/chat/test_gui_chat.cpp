@@ -1,0 +1,359 @@
+// The Chat screen's C++ side: token coalescing, the conversation store and
+// its list models, sampling settings, exports, and the chat controller
+// streaming real replies from the bundled model on its lane.
+#include "chat/chat_controller.hpp"
+#include "chat/conversation_export.hpp"
+#include "chat/conversation_list_model.hpp"
+#include "chat/memory_conversation_store.hpp"
+#include "chat/message_list_model.hpp"
+#include "chat/sampling_settings.hpp"
+#include "chat/token_coalescer.hpp"
+#include "gui/common/gui_test_support.hpp"
+#include "models/model_loader.hpp"
+
+#include <QAbstractItemModelTester>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace hoard::gui;
+using namespace std::chrono_literals;
+
+class ChatTest : public QObject {
+    Q_OBJECT
+
+    std::shared_ptr<hoard::Engine> engine_ = std::make_shared<hoard::Engine>();
+    EngineModelFiles files_{engine_};
+    std::unique_ptr<ModelLoader> loader_;
+
+    static StoredMessage message(qint64 conversation, const QString& role, const QString& text) {
+        StoredMessage m;
+        m.conversationId = conversation;
+        m.role = role;
+        m.content = text;
+        return m;
+    }
+
+  private slots:
+    void initTestCase() {
+        loader_ = std::make_unique<ModelLoader>(files_);
+        QSignalSpy ready(loader_.get(), &ModelLoader::modelChanged);
+        loader_->load(hoard::gui::test::bundledModelPath());
+        QVERIFY(ready.wait(60000));
+        QVERIFY(loader_->ready());
+    }
+
+    void coalescerReleasesAtMostOncePerInterval() {
+        TokenCoalescer c(100ms);
+        const auto t0 = TokenCoalescer::Clock::time_point{} + 1s;
+        c.start(t0);
+        auto first = c.add("He", true, t0 + 30ms);
+        QVERIFY(first); // the first token goes out at once
+        QCOMPARE(first->text, std::string("He"));
+        QCOMPARE(first->total_tokens, size_t(1));
+        QCOMPARE(first->first_token_seconds, 0.03);
+        QVERIFY(!c.add("llo", true, t0 + 60ms));
+        QVERIFY(!c.add("", true, t0 + 90ms)); // a token split inside a character
+        QVERIFY(!c.add(" wor", true, t0 + 120ms));
+        auto second = c.add("ld", true, t0 + 131ms);
+        QVERIFY(second);
+        QCOMPARE(second->text, std::string("llo world"));
+        QCOMPARE(second->tokens, size_t(4));
+        QCOMPARE(second->total_tokens, size_t(5));
+        QCOMPARE(second->first_token_seconds, 0.03);
+        QVERIFY(!c.add("!", false, t0 + 140ms)); // text flushed at the end counts no token
+        auto rest = c.flush(t0 + 150ms);
+        QVERIFY(rest);
+        QCOMPARE(rest->text, std::string("!"));
+        QCOMPARE(rest->tokens, size_t(0));
+        QCOMPARE(rest->total_tokens, size_t(5));
+        QVERIFY(!c.flush(t0 + 160ms));
+    }
+
+    void memoryStoreKeepsConversations() {
+        MemoryConversationStore store;
+        StoredConversation c;
+        c.title = "First";
+        const qint64 a = store.createConversation(c);
+        c.title = "Second";
+        const qint64 b = store.createConversation(c);
+        QVERIFY(a > 0 && b > 0 && a != b);
+        QCOMPARE(store.addMessage(message(999, "user", "nowhere")), qint64(0));
+        const qint64 m1 = store.addMessage(message(a, "user", "one"));
+        const qint64 m2 = store.addMessage(message(a, "assistant", "two"));
+        store.addMessage(message(b, "user", "other"));
+        const qint64 m3 = store.addMessage(message(a, "user", "three"));
+        QCOMPARE(store.messages(a).size(), 3);
+        QCOMPARE(store.conversations().first().id, a); // most recently updated first
+        QCOMPARE(store.truncateFrom(m2), 2);
+        QCOMPARE(store.messages(a).size(), 1);
+        QCOMPARE(store.messages(a).first().id, m1);
+        QCOMPARE(store.truncateFrom(m3), 0); // already gone
+        QCOMPARE(store.messages(b).size(), 1);
+        auto updated = *store.conversation(b);
+        updated.systemPrompt = "Be brief.";
+        store.updateConversation(updated);
+        QCOMPARE(store.conversation(b)->systemPrompt, QString("Be brief."));
+        QVERIFY(store.deleteConversation(a));
+        QVERIFY(!store.conversation(a));
+        QVERIFY(store.messages(a).isEmpty());
+        QVERIFY(!store.deleteConversation(a));
+    }
+
+    void messageListStreamsARow() {
+        MessageListModel model;
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setMessages({message(1, "system", "hidden"), message(1, "user", "Hi")});
+        QCOMPARE(model.rowCount(), 1); // the system prompt is not a chat row
+        model.beginStreaming();
+        QVERIFY(model.streaming());
+        model.appendStreamed("Hel", 1, 0, 0.2);
+        model.appendStreamed("lo", 2, 12.5, 0.2);
+        QCOMPARE(model.data(model.index(1), MessageListModel::ContentRole).toString(),
+                 QString("Hello"));
+        QVERIFY(model.data(model.index(1), MessageListModel::StreamingRole).toBool());
+        QCOMPARE(model.data(model.index(1), MessageListModel::TokensPerSecondRole).toDouble(),
+                 12.5);
+        StoredMessage reply = message(1, "assistant", "Hello");
+        reply.id = 42;
+        reply.generatedTokens = 2;
+        reply.tokensPerSecond = 11.0;
+        reply.timeToFirstToken = 0.25;
+        reply.stopReason = "token limit";
+        model.finishStreaming(reply);
+        QVERIFY(!model.streaming());
+        QCOMPARE(model.rowOfMessage(42), 1);
+        const QString stats = model.data(model.index(1), MessageListModel::StatsRole).toString();
+        QVERIFY2(stats.contains("2 token") && stats.contains("11.0 tok/s") &&
+                     stats.contains("250 ms") && stats.contains("token limit"),
+                 qPrintable(stats));
+        model.beginStreaming();
+        model.failStreaming("The context is full.");
+        QCOMPARE(model.data(model.index(2), MessageListModel::ErrorRole).toString(),
+                 QString("The context is full."));
+        QCOMPARE(model.get(0)["role"].toString(), QString("user"));
+    }
+
+    void conversationListFollowsTheStore() {
+        MemoryConversationStore store;
+        ConversationListModel list(store);
+        QAbstractItemModelTester tester(&list,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QCOMPARE(list.rowCount(), 0);
+        StoredConversation c;
+        const qint64 untitled = store.createConversation(c);
+        c.title = "Named";
+        const qint64 named = store.createConversation(c);
+        list.refresh();
+        QCOMPARE(list.rowCount(), 2);
+        QCOMPARE(list.data(list.index(list.rowOf(untitled)), ConversationListModel::TitleRole)
+                     .toString(),
+                 QString("New conversation"));
+        QCOMPARE(list.idAt(list.rowOf(named)), named);
+        QCOMPARE(list.idAt(7), qint64(0));
+    }
+
+    void samplingSettingsClampAndRoundTrip() {
+        SamplingSettings s;
+        QSignalSpy changed(&s, &SamplingSettings::changed);
+        s.setTemperature(5.0);
+        QCOMPARE(s.temperature(), 2.0);
+        s.setTopK(-3);
+        QCOMPARE(s.topK(), 0);
+        s.setMaxTokens(100);
+        s.setSeed(7);
+        s.setTemperature(2.0); // unchanged: no signal
+        QCOMPARE(changed.size(), 4);
+        const QJsonObject json = s.toJson();
+        SamplingSettings t;
+        t.fromJson(json);
+        QCOMPARE(t.params().max_tokens, 100);
+        QCOMPARE(t.params().sampling.seed, uint64_t(7));
+        QCOMPARE(t.params().sampling.top_k, 0);
+        QCOMPARE(t.temperature(), 2.0);
+        t.resetToDefaults();
+        QCOMPARE(t.maxTokens(), 512);
+    }
+
+    void exportsReadBack() {
+        StoredConversation c;
+        c.title = "Trip";
+        c.systemPrompt = "Be brief.";
+        c.modelPath = "/models/tiny.gguf";
+        c.createdAt = QDateTime::currentDateTime();
+        StoredMessage a = message(1, "user", "Where to?");
+        StoredMessage b = message(1, "assistant", "Lisbon.");
+        b.tokensPerSecond = 20.0;
+        b.generatedTokens = 3;
+        const QString md = conversationToMarkdown(c, {a, b});
+        QVERIFY(md.startsWith("# Trip"));
+        QVERIFY(md.contains("## System\n\nBe brief."));
+        QVERIFY(md.indexOf("## You\n\nWhere to?") < md.indexOf("## Assistant\n\nLisbon."));
+        QVERIFY(md.contains("tiny.gguf"));
+        const QJsonObject json = QJsonDocument::fromJson(conversationToJson(c, {a, b})).object();
+        const QJsonArray messages = json["messages"].toArray();
+        QCOMPARE(messages.size(), 3);
+        QCOMPARE(messages[0].toObject()["role"].toString(), QString("system"));
+        QCOMPARE(messages[2].toObject()["content"].toString(), QString("Lisbon."));
+        QCOMPARE(messages[2].toObject()["tokens_per_second"].toDouble(), 20.0);
+        QCOMPARE(conversationFormatFor("/x/chat.JSON"), ConversationFormat::Json);
+        QCOMPARE(conversationFormatFor("/x/chat.md"), ConversationFormat::Markdown);
+        QVERIFY(writeConversation("/nonexistent-dir/x.md", ConversationFormat::Markdown, c, {a})
+                    .contains("Cannot write"));
+    }
+
+    void sendStreamsAReplyAndRecordsIt() {
+        MemoryConversationStore store;
+        TelemetryFeed feed;
+        ChatController chat(store, *loader_, engine_, &feed);
+        QAbstractItemModelTester tester(chat.messages(),
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QSignalSpy started(&feed, &TelemetryFeed::generationStarted);
+        QSignalSpy snapshots(&feed, &TelemetryFeed::snapshotArrived);
+        QSignalSpy finishedFeed(&feed, &TelemetryFeed::generationFinished);
+        QSignalSpy streamed(chat.messages(), &QAbstractItemModel::dataChanged);
+        QSignalSpy finished(&chat, &ChatController::replyFinished);
+        chat.sampling()->setMaxTokens(40);
+        chat.setSystemPrompt("You are terse.");
+        QVERIFY(chat.canSend());
+        QVERIFY(chat.send("Hello, who are you?"));
+        QVERIFY(chat.generating());
+        QVERIFY(!chat.canSend());
+        QVERIFY(!chat.send("again")); // one reply at a time
+        QVERIFY(finished.wait(120000));
+        const QString reply = finished[0][0].toString();
+        QVERIFY(!reply.isEmpty());
+        QVERIFY(!chat.generating());
+        QVERIFY(streamed.size() >= 1);
+        QCOMPARE(chat.messages()->rowCount(), 2);
+        QCOMPARE(chat.messages()->at(1).content, reply);
+        QVERIFY(chat.messages()->at(1).id > 0);
+        QVERIFY(chat.generatedTokens() > 0 && chat.generatedTokens() <= 40);
+        QVERIFY(chat.timeToFirstToken() > 0);
+        const auto stored = store.messages(chat.conversationId());
+        QCOMPARE(stored.size(), 2);
+        QCOMPARE(stored[1].role, QString("assistant"));
+        QCOMPARE(stored[1].content, reply);
+        QCOMPARE(store.conversation(chat.conversationId())->systemPrompt,
+                 QString("You are terse."));
+        QCOMPARE(store.conversation(chat.conversationId())->title, QString("Hello, who are you?"));
+        QCOMPARE(chat.conversations()->rowCount(), 1);
+        // The feed saw the whole reply, in order.
+        QTRY_COMPARE(finishedFeed.size(), 1);
+        QCOMPARE(started.size(), 1);
+        QVERIFY(snapshots.size() >= 1);
+        const auto record = finishedFeed[0][0].value<GenerationRecord>();
+        QCOMPARE(qint64(record.generatedTokens), qint64(chat.generatedTokens()));
+        QVERIFY(record.promptTokens > 0);
+        QVERIFY(record.error.isEmpty());
+        const auto last = snapshots.last()[0].value<TelemetrySnapshot>();
+        QCOMPARE(qint64(last.generatedTokens), qint64(record.generatedTokens));
+        QVERIFY(!last.hasExpertStats);
+    }
+
+    void regenerateEditAndStop() {
+        MemoryConversationStore store;
+        ChatController chat(store, *loader_, engine_, nullptr);
+        QSignalSpy finished(&chat, &ChatController::replyFinished);
+        chat.sampling()->setMaxTokens(12);
+        QVERIFY(chat.send("First question"));
+        QVERIFY(finished.wait(120000));
+        const qint64 first_reply = chat.messages()->at(1).id;
+
+        // Regenerate replaces the last reply.
+        QVERIFY(chat.regenerate());
+        QVERIFY(finished.wait(120000));
+        QCOMPARE(chat.messages()->rowCount(), 2);
+        QVERIFY(chat.messages()->at(1).id != first_reply);
+        QCOMPARE(store.messages(chat.conversationId()).size(), 2);
+
+        // Edit and resend drops the edited message's successors.
+        QVERIFY(chat.send("Second question"));
+        QVERIFY(finished.wait(120000));
+        QCOMPARE(chat.messages()->rowCount(), 4);
+        QVERIFY(!chat.editAndResend(1, "not a user row"));
+        QVERIFY(chat.editAndResend(0, "First question, edited"));
+        QVERIFY(finished.wait(120000));
+        QCOMPARE(chat.messages()->rowCount(), 2);
+        QCOMPARE(chat.messages()->at(0).content, QString("First question, edited"));
+
+        // Stop: a long reply ends early, keeping what was written.
+        chat.sampling()->setMaxTokens(4000);
+        QSignalSpy stats(&chat, &ChatController::statsChanged);
+        QVERIFY(chat.send("Tell me a long story"));
+        QTRY_VERIFY_WITH_TIMEOUT(chat.generatedTokens() >= 2, 60000);
+        chat.stop();
+        QVERIFY(finished.wait(60000));
+        QCOMPARE(finished.last()[1].toString(), QString("stopped"));
+        QVERIFY(chat.generatedTokens() < 4000);
+        QVERIFY(!chat.generating());
+    }
+
+    void conversationsSwitchAndExport() {
+        MemoryConversationStore store;
+        ChatController chat(store, *loader_, engine_, nullptr);
+        QSignalSpy finished(&chat, &ChatController::replyFinished);
+        QSignalSpy errors(&chat, &ChatController::errorOccurred);
+        chat.sampling()->setMaxTokens(8);
+        QVERIFY(!chat.exportConversation("/tmp/none.md").isEmpty()); // nothing yet
+        QCOMPARE(errors.size(), 1);
+        chat.setSystemPrompt("Prompt A");
+        chat.sampling()->setTemperature(0.3);
+        QVERIFY(chat.send("In conversation A"));
+        QVERIFY(finished.wait(120000));
+        const qint64 a = chat.conversationId();
+        chat.newConversation();
+        QCOMPARE(chat.conversationId(), qint64(0));
+        QCOMPARE(chat.messages()->rowCount(), 0);
+        chat.setSystemPrompt("Prompt B");
+        chat.sampling()->setTemperature(1.1);
+        QVERIFY(chat.send("In conversation B"));
+        QVERIFY(finished.wait(120000));
+        QCOMPARE(chat.conversations()->rowCount(), 2);
+        chat.openConversation(a);
+        QCOMPARE(chat.systemPrompt(), QString("Prompt A"));
+        QCOMPARE(chat.sampling()->temperature(), 0.3);
+        QCOMPARE(chat.messages()->at(0).content, QString("In conversation A"));
+
+        QTemporaryDir dir;
+        const QString md = dir.filePath("a.md");
+        QCOMPARE(chat.exportConversation(QUrl::fromLocalFile(md).toString()), QString());
+        QFile file(md);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QString text = QString::fromUtf8(file.readAll());
+        QVERIFY(text.contains("In conversation A") && !text.contains("In conversation B"));
+        QCOMPARE(chat.exportConversation(dir.filePath("a.json")), QString());
+        QVERIFY(QJsonDocument::fromJson([&] {
+                    QFile j(dir.filePath("a.json"));
+                    j.open(QIODevice::ReadOnly);
+                    return j.readAll();
+                }())
+                    .isObject());
+
+        chat.deleteConversation(a);
+        QCOMPARE(chat.conversations()->rowCount(), 1);
+        QCOMPARE(chat.conversationId(), qint64(0));
+    }
+
+    void withoutAModelTheChatSaysWhatToDo() {
+        MemoryConversationStore store;
+        hoard::gui::test::FakeInspector unused;
+        ModelLoader empty(files_);
+        ChatController chat(store, empty, engine_, nullptr);
+        QSignalSpy errors(&chat, &ChatController::errorOccurred);
+        QVERIFY(!chat.canSend());
+        QVERIFY(!chat.send("Hello"));
+        QCOMPARE(errors.size(), 1);
+        QVERIFY(errors[0][0].toString().contains("Load a model"));
+        QVERIFY(!chat.send("   ")); // empty text: silently nothing
+        QCOMPARE(errors.size(), 1);
+        QCOMPARE(store.conversations().size(), 0);
+    }
+};
+
+QTEST_MAIN(ChatTest)
+#include "test_gui_chat.moc"
