@@ -7,6 +7,7 @@
 // one thread at a time (cancel it from any thread through its cancel flag).
 #include "hoard/generation.hpp"
 #include "hoard/model_summary.hpp"
+#include "hoard/offload.hpp"
 
 #include <atomic>
 #include <cstddef>
@@ -14,10 +15,15 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
+
+namespace hoard::telemetry {
+class EventBus;
+}
 
 namespace hoard {
 
@@ -32,6 +38,12 @@ using LoadProgress = std::function<void(double fraction, std::string_view stage)
 class Model;
 class Session;
 
+struct LoadOptions {
+    // Run the experts through the offload engine (device and host budgets,
+    // cache policy, precisions, CPU fallback, prefetching; see hoard/offload.hpp).
+    std::optional<OffloadOptions> offload;
+};
+
 class Engine {
   public:
     struct Options {
@@ -44,12 +56,16 @@ class Engine {
     Engine& operator=(const Engine&) = delete;
 
     // Throws hoard::Error for a missing, malformed or unsupported model, and when
-    // `cancel` becomes true (the message then says it was cancelled).
+    // `cancel` becomes true (the message then says it was cancelled). With
+    // offload options, also for settings the offload engine cannot meet (a
+    // device budget too small for what every token needs, ...).
     std::shared_ptr<Model> load_model(const std::filesystem::path& path,
                                       const LoadProgress& progress = {},
-                                      const std::atomic<bool>* cancel = nullptr);
+                                      const std::atomic<bool>* cancel = nullptr,
+                                      const LoadOptions& options = {});
 
-    // n_ctx 0: the model's training context, capped at 4096.
+    // n_ctx 0: the model's training context, capped at 4096 (for an offloaded
+    // model: the context its device plan holds, which n_ctx may not exceed).
     std::unique_ptr<Session> create_session(std::shared_ptr<const Model> model, size_t n_ctx = 0);
 
     size_t n_threads() const;
@@ -88,6 +104,23 @@ class Model {
     // Logits of every position of `tokens` evaluated as one sequence, row-major
     // n_tokens × n_vocab.
     std::vector<float> evaluate(std::span<const int32_t> tokens) const;
+
+    // Offloading (when loaded with LoadOptions::offload).
+    bool offloaded() const;
+    OffloadCounters offload_counters() const; // all zero when not offloaded; any thread
+    std::optional<OffloadPlan> offload_plan() const;
+    std::optional<OffloadSetup> offload_setup() const;
+    // Where the engine publishes telemetry (offload decisions, transfers,
+    // stalls, prefetch outcomes, one flush per forward pass), for the
+    // profiling store and the app.
+    telemetry::EventBus& event_bus() const;
+
+    // Records the routing of every evaluation from now on (a new sequence
+    // whenever evaluation starts at position 0), until stop_routing_trace()
+    // writes it as a JSON Lines trace that `hoard replay` and the planner read.
+    // Returns the tokens recorded. Not while another thread evaluates.
+    void start_routing_trace();
+    size_t stop_routing_trace(const std::filesystem::path& path);
 
     struct Impl;
     const Impl& impl() const { return *impl_; }

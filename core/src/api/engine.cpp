@@ -1,6 +1,7 @@
 #include "api/model_handle.hpp"
 #include "hoard/error.hpp"
 #include "model/model_summary.hpp"
+#include "offload/offload_setup.hpp"
 #include "synth/synthetic_vocab.hpp"
 
 #include <algorithm>
@@ -30,6 +31,29 @@ void page_in(const gguf::GgufFile& file, const LoadProgress& progress,
     }
 }
 
+// With offloading the experts stay on storage until the host tier reads
+// them: only the other weights are paged in.
+void page_in_non_experts(const gguf::GgufFile& file, const LoadProgress& progress,
+                         const std::atomic<bool>* cancel, const std::filesystem::path& path) {
+    volatile uint8_t sink = 0;
+    const auto& tensors = file.tensors();
+    for (size_t i = 0; i < tensors.size(); ++i) {
+        check_cancel(cancel, path);
+        const gguf::TensorInfo& t = tensors[i];
+        if (model::is_routed_expert_tensor(t.name)) continue;
+        for (uint64_t p = 0; p < t.n_bytes; p += kPage) sink = sink + t.data[p];
+        if (progress)
+            progress(0.4 + 0.1 * double(i + 1) / double(tensors.size()), "reading weights");
+    }
+}
+
+// Text whose expert inputs calibrate the sensitivity measurement.
+constexpr const char* kCalibrationText =
+    "The committee met on a cold morning to review the budget. After a long discussion about "
+    "bridges, schools and the harbour, they agreed to publish every figure online. def "
+    "area(radius): return 3.14159 * radius ** 2  # a circle. Then someone asked why the sky is "
+    "blue, and the answer was Rayleigh scattering: shorter wavelengths scatter more strongly.";
+
 } // namespace
 
 struct Engine::Impl {
@@ -50,7 +74,8 @@ size_t Engine::n_threads() const {
 
 std::shared_ptr<Model> Engine::load_model(const std::filesystem::path& path,
                                           const LoadProgress& progress,
-                                          const std::atomic<bool>* cancel) {
+                                          const std::atomic<bool>* cancel,
+                                          const LoadOptions& options) {
     auto impl = std::make_unique<Model::Impl>();
     impl->path = path;
     impl->pool = impl_->pool;
@@ -66,7 +91,10 @@ std::shared_ptr<Model> Engine::load_model(const std::filesystem::path& path,
         throw Error(path.string() + ": the vocabulary has " +
                     std::to_string(impl->tokenizer->n_vocab()) + " tokens but the model has " +
                     std::to_string(impl->model->config().n_vocab) + " output rows");
-    page_in(*impl->file, progress, cancel, path);
+    if (options.offload)
+        page_in_non_experts(*impl->file, progress, cancel, path);
+    else
+        page_in(*impl->file, progress, cancel, path);
 
     const std::string own = impl->file->get_string("tokenizer.chat_template", "");
     impl->has_own_template = !own.empty();
@@ -77,7 +105,23 @@ std::shared_ptr<Model> Engine::load_model(const std::filesystem::path& path,
     const size_t n_ctx = std::min(kDefaultContext, impl->model->config().n_ctx_train
                                                        ? impl->model->config().n_ctx_train
                                                        : kDefaultContext);
-    impl->summary = model::summarize(*impl->model, n_ctx);
+    if (options.offload) {
+        OffloadOptions o = *options.offload;
+        if (o.sensitivity && o.low_precision && o.calibration_tokens.empty())
+            o.calibration_tokens = tok.encode(kCalibrationText, true, false);
+        auto prepared = offload::prepare_offload(
+            *impl->model, path, o, n_ctx, impl->bus.get(), *impl->pool,
+            [&](double fraction, std::string_view stage) {
+                check_cancel(cancel, path);
+                if (progress) progress(0.5 + 0.5 * std::clamp(fraction, 0.0, 1.0), stage);
+            });
+        impl->offload = std::move(prepared.executor);
+        impl->offload_setup = std::move(prepared.setup);
+        impl->model->set_expert_executor(impl->offload);
+    }
+    // An offloaded model's sessions default to the context its plan holds.
+    impl->summary =
+        model::summarize(*impl->model, impl->offload ? impl->offload->plan().n_ctx : n_ctx);
     impl->summary.bos_token = tok.bos_id();
     impl->summary.eos_token = tok.eos_id();
     if (progress) progress(1.0, "ready");
@@ -87,6 +131,10 @@ std::shared_ptr<Model> Engine::load_model(const std::filesystem::path& path,
 std::unique_ptr<Session> Engine::create_session(std::shared_ptr<const Model> model, size_t n_ctx) {
     if (!model) throw Error("no model given for the session");
     if (n_ctx == 0) n_ctx = model->summary().n_ctx;
+    if (const auto plan = model->offload_plan(); plan && n_ctx > plan->n_ctx)
+        throw Error("the offload plan holds a KV cache of " + std::to_string(plan->n_ctx) +
+                    " tokens on the device; a session of " + std::to_string(n_ctx) +
+                    " tokens needs a plan for that context");
     return std::make_unique<Session>(std::make_unique<Session::Impl>(model, impl_->pool, n_ctx));
 }
 

@@ -4,7 +4,10 @@
 #include "gguf/gguf_file.hpp"
 #include "hoard/engine.hpp"
 #include "model/model.hpp"
+#include "offload/offload_executor.hpp"
+#include "offload/sequence_trace_recorder.hpp"
 #include "runtime/session.hpp"
+#include "telemetry/event_bus.hpp"
 #include "template/chat_template.hpp"
 #include "tokenizer/tokenizer.hpp"
 
@@ -27,6 +30,12 @@ struct Model::Impl {
     mutable std::once_flag template_parsed;
     mutable std::optional<templ::Template> parsed_template;
     mutable std::string template_error;
+
+    std::unique_ptr<telemetry::EventBus> bus = std::make_unique<telemetry::EventBus>();
+    // Offloading: the executor the model's MoE layers run through, if any.
+    std::shared_ptr<offload::OffloadExecutor> offload;
+    std::optional<OffloadSetup> offload_setup;
+    std::unique_ptr<offload::SequenceTraceRecorder> trace; // while recording routing
 
     const templ::Template& compiled_template() const;
 };

@@ -131,14 +131,22 @@ void Model::eval_batch(KvCache& cache, std::span<const int32_t> tokens, size_t f
         s.rope[t].compute(int64_t(first_position + t), c.n_rot, c.rope_base);
     }
 
-    for (size_t l = 0; l < c.n_layer; ++l) {
-        const BlockContext ctx{c, pool, cache, s, l, first_position, n};
-        attention_block(ctx, layers_[l]);
-        if (c.is_moe())
-            moe_ffn_block(ctx, layers_[l], *experts_, observer_);
-        else
-            dense_ffn_block(ctx, layers_[l]);
+    ExpertExecutor* executor = c.is_moe() ? executor_.get() : nullptr;
+    if (executor != nullptr) executor->begin_pass(first_position, n);
+    try {
+        for (size_t l = 0; l < c.n_layer; ++l) {
+            const BlockContext ctx{c, pool, cache, s, l, first_position, n};
+            attention_block(ctx, layers_[l]);
+            if (c.is_moe())
+                moe_ffn_block(ctx, layers_[l], *experts_, observer_, executor);
+            else
+                dense_ffn_block(ctx, layers_[l]);
+        }
+    } catch (...) {
+        if (executor != nullptr) executor->end_pass(false);
+        throw;
     }
+    if (executor != nullptr) executor->end_pass(true);
     if (logits_out == nullptr) return;
 
     // Only the rows whose logits are wanted go through the output head.

@@ -5,6 +5,7 @@
 // different thread pools).
 #include "backend/cpu/matmul.hpp"
 #include "backend/cpu/thread_pool.hpp"
+#include "model/expert_executor.hpp"
 #include "model/expert_source.hpp"
 #include "model/kv_cache.hpp"
 #include "model/layer_weights.hpp"
@@ -63,6 +64,13 @@ class Model {
     // Sees every routing decision; nullptr for none. The observer must outlive
     // its use.
     void set_routing_observer(RoutingObserver* observer) { observer_ = observer; }
+    // Takes over the expert step of every MoE layer (the offload engine);
+    // nullptr: the experts run here, from the expert source. Set between
+    // evaluations, not during one.
+    void set_expert_executor(std::shared_ptr<ExpertExecutor> executor) {
+        executor_ = std::move(executor);
+    }
+    ExpertExecutor* expert_executor() const { return executor_.get(); }
 
   private:
     Model(std::shared_ptr<const gguf::GgufFile> file);
@@ -82,6 +90,7 @@ class Model {
     std::shared_ptr<ExpertSource> mapped_experts_;
     std::shared_ptr<ExpertSource> experts_;
     RoutingObserver* observer_ = nullptr;
+    std::shared_ptr<ExpertExecutor> executor_;
 };
 
 } // namespace hoard::model

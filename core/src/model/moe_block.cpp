@@ -5,6 +5,7 @@
 #include "backend/cpu/softmax.hpp"
 #include "hoard/error.hpp"
 #include "model/eval_scratch.hpp"
+#include "model/expert_executor.hpp"
 #include "model/expert_source.hpp"
 #include "model/layer_weights.hpp"
 #include "model/model_config.hpp"
@@ -51,7 +52,7 @@ void check_expert(const ModelConfig& c, const ExpertMatrices& m, size_t layer, s
 } // namespace
 
 void moe_ffn_block(const BlockContext& ctx, const LayerWeights& w, ExpertSource& source,
-                   RoutingObserver* observer) {
+                   RoutingObserver* observer, ExpertExecutor* executor) {
     const ModelConfig& c = ctx.config;
     EvalScratch& s = ctx.scratch;
     const size_t n = ctx.n_tokens;
@@ -77,6 +78,24 @@ void moe_ffn_block(const BlockContext& ctx, const LayerWeights& w, ExpertSource&
     for (size_t e = 1; e <= c.n_expert; ++e) s.expert_count[e] += s.expert_count[e - 1];
     for (size_t i = 0; i < n * k; ++i)
         s.routed[s.expert_count[size_t(s.selected[i])]++] = uint32_t(i);
+
+    if (executor != nullptr) {
+        MoeLayerWork work;
+        work.layer = ctx.layer;
+        work.first_position = ctx.first_position;
+        work.n_tokens = n;
+        work.n_expert_used = k;
+        work.n_embd = c.n_embd;
+        work.xn = s.xn.data();
+        work.x = s.x.data();
+        work.selected = {s.selected.data(), n * k};
+        work.gate_weights = {s.gate_weights.data(), n * k};
+        work.expert_end = {s.expert_count.data(), c.n_expert};
+        work.routed = {s.routed.data(), n * k};
+        work.pool = &ctx.pool;
+        executor->run_moe_layer(work);
+        return;
+    }
 
     for (size_t e = 0; e < c.n_expert; ++e) {
         const size_t begin = e == 0 ? 0 : s.expert_count[e - 1];

@@ -11,6 +11,7 @@
 
 namespace hoard::model {
 
+class ExpertExecutor;
 class ExpertSource;
 class RoutingObserver;
 struct ModelConfig;
@@ -21,8 +22,9 @@ struct ModelConfig;
 void route_token(const ModelConfig& config, std::span<float> logits, std::span<int32_t> experts,
                  std::span<float> weights);
 
-// x += Σ_k weight_k · expert_k(rms_norm(x)).
+// x += Σ_k weight_k · expert_k(rms_norm(x)). With an executor, it runs the
+// experts once they are routed (see expert_executor.hpp).
 void moe_ffn_block(const BlockContext& ctx, const LayerWeights& w, ExpertSource& experts,
-                   RoutingObserver* observer);
+                   RoutingObserver* observer, ExpertExecutor* executor = nullptr);
 
 } // namespace hoard::model

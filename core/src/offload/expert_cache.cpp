@@ -31,6 +31,13 @@ void ExpertCache::pin(uint16_t layer, uint16_t expert) {
     }
 }
 
+void ExpertCache::unpin(uint16_t layer, uint16_t expert) {
+    const size_t k = key(layer, expert);
+    if (!pinned_[k]) return;
+    pinned_[k] = 0;
+    pinned_keys_.erase(std::find(pinned_keys_.begin(), pinned_keys_.end(), uint32_t(k)));
+}
+
 void ExpertCache::unpin_all() {
     for (uint32_t k : pinned_keys_) pinned_[k] = 0;
     pinned_keys_.clear();

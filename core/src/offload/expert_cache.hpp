@@ -35,6 +35,8 @@ class ExpertCache {
     bool resident(uint16_t layer, uint16_t expert) const { return entry(layer, expert).resident; }
 
     void pin(uint16_t layer, uint16_t expert);
+    void unpin(uint16_t layer, uint16_t expert);
+    bool pinned(uint16_t layer, uint16_t expert) const { return pinned_[key(layer, expert)] != 0; }
     void unpin_all();
 
     // Makes room (evicting by the policy, never a pinned copy) and inserts the

@@ -37,5 +37,6 @@ void register_bench(CLI::App& app);
 void register_synth(CLI::App& app);
 void register_replay(CLI::App& app);
 void register_sessions(CLI::App& app);
+void register_plan(CLI::App& app);
 
 } // namespace hoard::cli

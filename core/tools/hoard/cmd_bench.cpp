@@ -2,6 +2,7 @@
 // memory-bandwidth bound (bytes read per token / measured bandwidth).
 #include "cli_common.hpp"
 #include "hoard/tools.hpp"
+#include "offload_options.hpp"
 
 #include <cstdio>
 
@@ -26,13 +27,16 @@ void register_bench(CLI::App& app) {
     static std::string path;
     static size_t n_prompt = 128, n_threads = 0;
     static int32_t n_decode = 64;
+    static OffloadFlags offload;
     cmd->add_option("-m,--model", path, "GGUF model file")->required();
     cmd->add_option("-p,--prompt-tokens", n_prompt, "Prompt length for prefill")
         ->capture_default_str();
     cmd->add_option("-n,--decode-tokens", n_decode, "Tokens to decode")->capture_default_str();
     cmd->add_option("-t,--threads", n_threads, "Worker threads (0: all cores)");
+    add_offload_options(*cmd, offload);
     cmd->callback([] {
-        Loaded loaded = load(path, n_threads);
+        Loaded loaded =
+            load_with_offload(path, n_threads, offload, n_prompt + size_t(n_decode) + 8);
         const ModelSummary& s = loaded.model->summary();
         const size_t threads = loaded.engine->n_threads();
         std::printf("model:            %s (%s)\n", path.c_str(), s.architecture.c_str());
@@ -74,6 +78,7 @@ void register_bench(CLI::App& app) {
         std::printf("decode bound:     %.2f tokens/s at the measured bandwidth\n", bound);
         std::printf("decode fraction:  %.2f of the memory-bandwidth bound (%.2f GB/s effective)\n",
                     decode / bound, decode * bytes / 1e9);
+        finish_offload(loaded, offload, stdout);
     });
 }
 

@@ -1,6 +1,7 @@
 // hoard chat -m MODEL: an interactive conversation in the terminal, formatted
 // with the model's chat template.
 #include "cli_common.hpp"
+#include "offload_options.hpp"
 
 #include <csignal>
 #include <cstdio>
@@ -22,6 +23,7 @@ void register_chat(CLI::App& app) {
     static std::string path, system_prompt;
     static GenerationParams params;
     static size_t n_ctx = 0, n_threads = 0;
+    static OffloadFlags offload;
     cmd->add_option("-m,--model", path, "GGUF model file")->required();
     cmd->add_option("-s,--system", system_prompt, "System prompt");
     cmd->add_option("-n,--n-predict", params.max_tokens, "Most tokens per reply")
@@ -29,8 +31,9 @@ void register_chat(CLI::App& app) {
     cmd->add_option("-c,--ctx", n_ctx, "Context length (0: the model's, at most 4096)");
     cmd->add_option("-t,--threads", n_threads, "Worker threads (0: all cores)");
     add_sampling_options(*cmd, params.sampling);
+    add_offload_options(*cmd, offload);
     cmd->callback([] {
-        Loaded loaded = load(path, n_threads);
+        Loaded loaded = load_with_offload(path, n_threads, offload, n_ctx);
         auto session = loaded.engine->create_session(loaded.model, n_ctx);
         std::vector<ChatMessage> messages;
         if (!system_prompt.empty()) messages.push_back({"system", system_prompt});
@@ -71,6 +74,7 @@ void register_chat(CLI::App& app) {
         }
         std::signal(SIGINT, SIG_DFL);
         std::printf("\n");
+        finish_offload(loaded, offload, stdout);
     });
 }
 

@@ -1,5 +1,6 @@
 // hoard run -m MODEL -p TEXT: streams a continuation of the prompt.
 #include "cli_common.hpp"
+#include "offload_options.hpp"
 
 #include <cstdio>
 
@@ -11,6 +12,7 @@ void register_run(CLI::App& app) {
     static GenerationParams params;
     static size_t n_ctx = 0, n_threads = 0;
     static bool show_stats = true;
+    static OffloadFlags offload;
     cmd->add_option("-m,--model", path, "GGUF model file")->required();
     auto* p = cmd->add_option("-p,--prompt", prompt, "Prompt text");
     cmd->add_option("-f,--prompt-file", prompt_file, "Read the prompt from a file")->excludes(p);
@@ -21,9 +23,10 @@ void register_run(CLI::App& app) {
     cmd->add_option("-t,--threads", n_threads, "Worker threads (0: all cores)");
     cmd->add_flag("!--no-stats", show_stats, "Do not print speed figures to stderr");
     add_sampling_options(*cmd, params.sampling);
+    add_offload_options(*cmd, offload);
     cmd->callback([] {
         const std::string text = prompt_file.empty() ? prompt : read_file(prompt_file);
-        Loaded loaded = load(path, n_threads);
+        Loaded loaded = load_with_offload(path, n_threads, offload, n_ctx);
         const std::vector<int32_t> tokens = loaded.model->tokenize(text, true, false);
         auto session = loaded.engine->create_session(loaded.model, n_ctx);
         std::fputs(text.c_str(), stdout);
@@ -42,6 +45,7 @@ void register_run(CLI::App& app) {
                          stats.prompt_tokens, stats.prefill_tokens_per_second(),
                          stats.generated_tokens, stats.decode_tokens_per_second(),
                          stats.first_token_seconds, stop_reason_name(stats.stop));
+        finish_offload(loaded, offload, stderr);
     });
 }
 

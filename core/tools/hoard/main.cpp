@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
     hoard::cli::register_synth(app);
     hoard::cli::register_replay(app);
     hoard::cli::register_sessions(app);
+    hoard::cli::register_plan(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

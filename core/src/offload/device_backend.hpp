@@ -1,0 +1,84 @@
+#pragma once
+// The seam between the offload engine and an accelerator: device memory in
+// buffers with an owner tier, a copy queue (host → device, with events that
+// can be waited on, promoted and cancelled) and a compute queue. The
+// simulated device implements it in CI; a CUDA backend will implement the
+// same interface (pinned host buffers, cudaMemcpyAsync on a copy stream,
+// expert kernels on a compute stream, events between them).
+#include "backend/cpu/thread_pool.hpp"
+#include "model/expert_source.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace hoard::offload {
+
+enum class MemoryTier : uint8_t { Device, Host, Storage };
+const char* tier_name(MemoryTier tier);
+
+struct DeviceBuffer {
+    uint64_t id = 0;         // 0: no buffer
+    uint8_t* data = nullptr; // null for an accounting-only reservation
+    uint64_t bytes = 0;
+    MemoryTier owner = MemoryTier::Device;
+    bool valid() const { return id != 0; }
+};
+
+enum class CopyPriority : uint8_t {
+    Demand,     // a layer waits for it: runs before any background copy
+    Background, // prefetches and loads behind: spare link time only
+};
+
+using CopyTicket = uint64_t; // 0: none
+
+// A finished (or cancelled) copy, for counters and telemetry.
+struct CopyRecord {
+    CopyTicket ticket = 0;
+    uint64_t bytes = 0; // bytes actually moved
+    bool cancelled = false;
+    double t_start = 0, t_end = 0; // seconds since the device's epoch
+};
+
+class DeviceBackend {
+  public:
+    virtual ~DeviceBackend() = default;
+    virtual std::string description() const = 0;
+
+    // Device memory: a budget that allocations never exceed.
+    virtual uint64_t capacity() const = 0;
+    virtual uint64_t used_bytes() const = 0;
+    virtual uint64_t peak_bytes() const = 0;
+    // Throws hoard::Error when the budget cannot hold `bytes` more. With
+    // `backed` false the memory is only accounted (what the device must hold
+    // but the engine does not move through this seam: weights outside the
+    // experts, the KV cache, workspace).
+    virtual DeviceBuffer allocate(uint64_t bytes, bool backed = true) = 0;
+    virtual void release(DeviceBuffer& buffer) = 0;
+
+    // Copy queue. `src` must stay valid and unchanged until the copy is
+    // finished or cancelled.
+    virtual CopyTicket copy_to_device(const DeviceBuffer& dst, const uint8_t* src, uint64_t bytes,
+                                      CopyPriority priority) = 0;
+    virtual bool copy_finished(CopyTicket ticket) = 0;
+    virtual void promote(CopyTicket ticket) = 0; // a background copy becomes a demand copy
+    // Returns once the copy no longer touches its buffers (it may have finished).
+    virtual void cancel(CopyTicket ticket) = 0;
+    // Blocks until the copy is done (promoting it); returns the seconds waited.
+    virtual double wait(CopyTicket ticket) = 0;
+    virtual void take_records(std::vector<CopyRecord>& out) = 0; // appends, then forgets them
+    // Link time the queued background copies still need.
+    virtual double background_backlog_seconds() const = 0;
+
+    // Compute queue: runs one expert over m rows of inputs (n_embd each) into
+    // m rows of outputs, in order with the device's other compute; returns
+    // when the outputs are ready.
+    virtual void compute_expert(const model::ExpertMatrices& weights, const float* inputs, size_t m,
+                                size_t n_embd, size_t n_ff, float* outputs,
+                                backend::cpu::ThreadPool& pool) = 0;
+
+    virtual double seconds_now() const = 0; // the clock of the records
+};
+
+} // namespace hoard::offload

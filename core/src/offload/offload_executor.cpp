@@ -1,0 +1,499 @@
+#include "offload/offload_executor.hpp"
+
+#include "hoard/error.hpp"
+#include "model/model.hpp"
+#include "offload/byte_size.hpp"
+#include "telemetry/event_bus.hpp"
+
+#include <algorithm>
+
+namespace hoard::offload {
+
+using telemetry::ExpertAction;
+using telemetry::Link;
+
+void RateMeter::add(double bytes, double seconds) {
+    if (!measure_ || !(seconds > 0) || !(bytes > 0)) return;
+    const double r = bytes / seconds;
+    // The first measurement replaces the assumed starting value outright.
+    rate_ = first_ ? r : 0.8 * rate_ + 0.2 * r;
+    first_ = false;
+}
+
+OffloadExecutor::OffloadExecutor(const model::Model& model, OffloadParts parts,
+                                 const ExecutorConfig& config, telemetry::EventBus* bus,
+                                 Clock::time_point epoch)
+    : model_(model), parts_(std::move(parts)), config_(config), bus_(bus), epoch_(epoch),
+      n_layer_(parts_.catalog->n_layer()), n_expert_(parts_.catalog->n_expert()),
+      n_embd_(model.config().n_embd), n_ff_(model.config().n_ff_expert),
+      link_rate_(config.cost.host_to_device.bytes_per_second, config.measure_link),
+      device_rate_(config.cost.device_bytes_per_second, config.measure_device),
+      cpu_rate_(config.cost.cpu_bytes_per_second, config.measure_cpu) {
+    if (config_.policy == PolicyKind::Belady)
+        throw Error("Belady's policy needs the future; it only runs in replay (hoard replay)");
+    policy_ = make_policy(config_.policy, config_.multi_weights);
+    cache_ = std::make_unique<ExpertCache>(n_layer_, n_expert_, config_.plan, *policy_);
+    device_copy_.resize(size_t(n_layer_) * n_expert_);
+    pending_copy_.assign(device_copy_.size(), 0);
+    if (config_.prefetch && n_layer_ > 1)
+        prefetcher_ =
+            std::make_unique<RouterPrefetcher>(model, config_.prefetch_options, config_.precision);
+    counters_.layer_hits.assign(n_layer_, 0);
+    counters_.layer_requests.assign(n_layer_, 0);
+    publish_snapshot();
+}
+
+OffloadExecutor::~OffloadExecutor() {
+    // Copies in flight read host buffers and write device buffers: stop them first.
+    for (CopyTicket t : pending_copy_)
+        if (t) parts_.device->cancel(t);
+}
+
+double OffloadExecutor::now() const {
+    return std::chrono::duration<double>(Clock::now() - epoch_).count();
+}
+
+CostModel OffloadExecutor::current_cost(size_t m) const {
+    CostModel c = config_.cost;
+    c.host_to_device.bytes_per_second = link_rate_.rate();
+    // Computing an expert for m tokens takes about m times one token's time.
+    c.device_bytes_per_second = device_rate_.rate() / double(std::max<size_t>(m, 1));
+    c.cpu_bytes_per_second = cpu_rate_.rate() / double(std::max<size_t>(m, 1));
+    return c;
+}
+
+void OffloadExecutor::begin_pass(size_t first_position, size_t n_tokens) {
+    pass_mutex_.lock();
+    pass_first_ = first_position;
+    pass_tokens_ = n_tokens;
+    pass_start_ = now();
+    if (first_position == 0) {
+        policy_->on_sequence_start();
+        if (prefetcher_) prefetcher_->on_sequence_start();
+    }
+}
+
+void OffloadExecutor::end_pass(bool completed) {
+    if (!completed) {
+        // A layer failed half way (its own cleanup already ran): drop what is left.
+        device_jobs_.clear();
+        cache_->unpin_all();
+    }
+    process_copy_records();
+    const double end = now();
+    ++counters_.passes;
+    if (pass_tokens_ == 1) {
+        ++counters_.decode_tokens;
+        counters_.decode_seconds += end - pass_start_;
+        if (prefetcher_)
+            prefetcher_->adapt(parts_.device->background_backlog_seconds(),
+                               config_.background_backlog_seconds, counters_.prefetch_loads,
+                               cache_->prefetches_evicted_unused());
+    } else {
+        counters_.prefill_tokens += pass_tokens_;
+        counters_.prefill_seconds += end - pass_start_;
+    }
+    if (bus_) {
+        bus_->publish(telemetry::TokenEvent{uint32_t(pass_first_), uint32_t(pass_tokens_),
+                                            pass_tokens_ > 1, pass_start_, end});
+        bus_->flush();
+    }
+    publish_snapshot();
+    pass_mutex_.unlock();
+}
+
+void OffloadExecutor::run_moe_layer(const model::MoeLayerWork& w) {
+    const size_t k = w.n_expert_used;
+    const size_t pairs = w.n_tokens * k;
+    if (gathered_.size() < pairs * n_embd_) {
+        gathered_.resize(pairs * n_embd_);
+        outputs_.resize(pairs * n_embd_);
+    }
+    for (size_t i = 0; i < pairs; ++i)
+        std::copy_n(w.xn + w.routed[i] / k * n_embd_, n_embd_, gathered_.data() + i * n_embd_);
+    work_ = &w;
+    layer_stall_ = 0;
+    const double layer_start = now();
+    skipped_.assign(n_expert_, 0);
+
+    // This layer's selection stays on the device while prefetches for later
+    // layers make room.
+    for (size_t e = 0; e < n_expert_; ++e)
+        if (w.expert_end[e] > (e == 0 ? 0 : w.expert_end[e - 1]))
+            cache_->pin(uint16_t(w.layer), uint16_t(e));
+    try {
+        if (prefetcher_ && w.n_tokens == 1) prefetch_for(w);
+        decide_layer(w);
+        for (const auto& [e, p] : behind_)
+            background_load(uint16_t(w.layer), e, p, uint16_t(w.layer), uint32_t(w.first_position),
+                            CopyKind::Admit);
+        behind_.clear();
+        run_device_jobs();
+        const double wait_start = now();
+        parts_.cpu->wait_all();
+        if (!cpu_jobs_.empty()) layer_stall_ += now() - wait_start;
+        finish_cpu_jobs();
+    } catch (...) {
+        try {
+            parts_.cpu->wait_all();
+        } catch (...) {
+        }
+        finish_cpu_jobs();
+        cpu_jobs_.clear();
+        parts_.cpu->clear();
+        device_jobs_.clear();
+        behind_.clear();
+        cache_->unpin_all();
+        work_ = nullptr;
+        throw;
+    }
+    device_jobs_.clear();
+    cpu_jobs_.clear();
+    parts_.cpu->clear();
+
+    // The mixture, in the order the plain path adds it.
+    for (size_t e = 0; e < n_expert_; ++e) {
+        const size_t begin = e == 0 ? 0 : w.expert_end[e - 1];
+        if (skipped_[e]) continue;
+        for (size_t i = begin; i < w.expert_end[e]; ++i) {
+            const size_t pair = w.routed[i];
+            const float gate = w.gate_weights[pair];
+            float* x = w.x + pair / k * n_embd_;
+            const float* y = outputs_.data() + i * n_embd_;
+            for (size_t d = 0; d < n_embd_; ++d) x[d] += gate * y[d];
+        }
+    }
+    cache_->unpin_all();
+    work_ = nullptr;
+    process_copy_records();
+    counters_.stall_seconds += layer_stall_;
+    if (bus_ && layer_stall_ > 0)
+        bus_->publish(telemetry::StallEvent{uint32_t(w.first_position), uint16_t(w.layer),
+                                            layer_stall_, layer_start});
+}
+
+void OffloadExecutor::prefetch_for(const model::MoeLayerWork& w) {
+    const uint32_t position = uint32_t(w.first_position);
+    outcomes_.clear();
+    const PrefetchStats before = prefetcher_->stats();
+    prefetcher_->score(w.layer, position, w.selected.first(w.n_expert_used), outcomes_);
+    const PrefetchStats& after = prefetcher_->stats();
+    counters_.prefetch_predicted += after.predicted - before.predicted;
+    counters_.prefetch_correct += after.correct - before.correct;
+    counters_.prefetch_actual += after.actual - before.actual;
+    if (bus_)
+        for (const auto& [e, used] : outcomes_)
+            bus_->publish(telemetry::PrefetchEvent{position, uint16_t(w.layer), e, used});
+
+    targets_.clear();
+    prefetcher_->predict(w.layer, position, w.x, *w.pool, targets_);
+    for (const PrefetchTarget& t : targets_) {
+        const ExpertCache::Entry& entry = cache_->entry(t.layer, t.expert);
+        if (entry.resident && (entry.precision == Precision::High || t.precision == Precision::Low))
+            continue;
+        if (t.precision == Precision::Low && !parts_.catalog->has_low()) continue;
+        if (background_load(t.layer, t.expert, t.precision, uint16_t(w.layer), position,
+                            CopyKind::Prefetch))
+            ++counters_.prefetch_loads;
+    }
+}
+
+void OffloadExecutor::decide_layer(const model::MoeLayerWork& w) {
+    const size_t k = w.n_expert_used;
+    const uint16_t l = uint16_t(w.layer);
+    const ExpertCatalog& catalog = *parts_.catalog;
+    for (size_t e = 0; e < n_expert_; ++e) {
+        const uint32_t begin = e == 0 ? 0 : w.expert_end[e - 1];
+        const uint32_t m = w.expert_end[e] - begin;
+        if (m == 0) continue;
+        PrecisionDemand demand{Precision::Low, true};
+        float gate = 0;
+        size_t first_token = SIZE_MAX, rank = k;
+        for (uint32_t i = begin; i < begin + m; ++i) {
+            const size_t pair = w.routed[i], t = pair / k, slot = pair % k;
+            const PrecisionDemand d =
+                precision_for_rank(w.gate_weights.subspan(t * k, k), slot, config_.precision);
+            if (d.precision == Precision::High) demand.precision = Precision::High;
+            demand.negligible = demand.negligible && d.negligible;
+            gate = std::max(gate, w.gate_weights[pair]);
+            first_token = std::min(first_token, t);
+            rank = std::min(rank, slot);
+        }
+        if (demand.precision == Precision::High) demand.negligible = false;
+        const uint32_t position = uint32_t(w.first_position + first_token);
+        ExpertRequest request;
+        request.time = time_++;
+        request.token = position;
+        request.layer = l;
+        request.expert = uint16_t(e);
+        request.rank = uint8_t(rank);
+        request.gate = gate;
+        request.demand = demand.precision;
+        policy_->on_request(request);
+        cache_->pin(l, uint16_t(e));
+
+        const ExpertCache::Entry& entry = cache_->entry(l, uint16_t(e));
+        ExpertSituation s;
+        if (entry.resident) s.resident = entry.precision;
+        s.demand = demand;
+        s.bytes_high = catalog.layout(l, uint32_t(e), Precision::High).payload_bytes();
+        s.bytes_low = catalog.has_low()
+                          ? catalog.layout(l, uint32_t(e), Precision::Low).payload_bytes()
+                          : s.bytes_high;
+        s.high_in_host = parts_.host->contains(l, uint32_t(e), Precision::High);
+        s.low_in_host = catalog.has_low() && parts_.host->contains(l, uint32_t(e), Precision::Low);
+        const ExpertDecision decision = decide_expert(s, current_cost(m), config_.decision);
+
+        switch (decision.action) {
+        case ExpertAction::HitHigh:
+        case ExpertAction::HitLow:
+            if (cache_->use({l, uint16_t(e), entry.precision}, request))
+                ++counters_.prefetch_loads_used;
+            device_jobs_.push_back({uint16_t(e), begin, m, entry.precision});
+            break;
+        case ExpertAction::LoadHigh:
+        case ExpertAction::LoadLow:
+            demand_load(l, uint16_t(e), demand.precision, position);
+            cache_->use({l, uint16_t(e), demand.precision}, request);
+            device_jobs_.push_back({uint16_t(e), begin, m, demand.precision});
+            break;
+        case ExpertAction::CpuCompute: {
+            const uint8_t* host =
+                acquire_host(l, uint16_t(e), Precision::High, position, true, false);
+            const ExpertLayout& layout = catalog.layout(l, uint32_t(e), Precision::High);
+            CpuExpertWorker::Job job;
+            job.weights = layout.views(host);
+            job.inputs = gathered_.data() + size_t(begin) * n_embd_;
+            job.m = m;
+            job.n_embd = n_embd_;
+            job.n_ff = n_ff_;
+            job.outputs = outputs_.data() + size_t(begin) * n_embd_;
+            cpu_jobs_.push_back(
+                {l, uint16_t(e), begin, m, parts_.cpu->submit(job), gate, position});
+            counters_.bytes_cpu_read += layout.payload_bytes();
+            if (config_.admit_cpu_experts) behind_.push_back({uint16_t(e), demand.precision});
+            cache_->unpin(l, uint16_t(e)); // its device copy, if any, is not used
+            break;
+        }
+        case ExpertAction::Skip:
+            skipped_[e] = 1;
+            cache_->unpin(l, uint16_t(e));
+            break;
+        }
+        ++counters_.actions[size_t(decision.action)];
+        ++counters_.layer_requests[l];
+        if (decision.action == ExpertAction::HitHigh || decision.action == ExpertAction::HitLow)
+            ++counters_.layer_hits[l];
+        if (bus_ && decision.action != ExpertAction::CpuCompute)
+            bus_->publish(telemetry::ExpertEvent{position, l, uint16_t(e), gate, decision.action});
+    }
+}
+
+const uint8_t* OffloadExecutor::acquire_host(uint16_t layer, uint16_t expert, Precision p,
+                                             uint32_t position, bool may_drain, bool prefetch) {
+    auto clock = [this] { return now(); };
+    HostExpertTier::Acquired a = parts_.host->acquire(layer, expert, p, now(), clock);
+    if (!a.data && may_drain) {
+        // Copies in flight and CPU experts hold host copies: let them finish.
+        for (CopyTicket t : pending_copy_)
+            if (t) parts_.device->wait(t);
+        parts_.cpu->wait_all();
+        finish_cpu_jobs();
+        process_copy_records();
+        a = parts_.host->acquire(layer, expert, p, now(), clock);
+        if (!a.data)
+            throw Error("the host memory budget (" + format_byte_size(parts_.host->capacity()) +
+                        ") cannot hold the experts one layer needs at once; raise it");
+    }
+    if (!a.data) return nullptr;
+    if (a.bytes_read) {
+        counters_.bytes_storage_to_host += a.bytes_read;
+        ++counters_.storage_reads;
+        if (bus_)
+            bus_->publish(telemetry::TransferEvent{position, layer, expert, p, Link::StorageToHost,
+                                                   a.bytes_read, prefetch, a.t_start, a.t_end});
+    }
+    return a.data;
+}
+
+void OffloadExecutor::evict_copy(const ResidentCopy& copy) {
+    const size_t k = key(copy.layer, copy.expert);
+    if (CopyTicket t = pending_copy_[k]) {
+        parts_.device->cancel(t); // its record (and host pin) is handled with the others
+        pending_copy_[k] = 0;
+    }
+    parts_.device->release(device_copy_[k]);
+}
+
+bool OffloadExecutor::place_copy(uint16_t layer, uint16_t expert, Precision p,
+                                 uint16_t current_layer, bool prefetched) {
+    const uint64_t bytes = parts_.catalog->layout(layer, expert, p).blob_bytes;
+    evicted_.clear();
+    if (!cache_->insert({layer, expert, p}, bytes, time_, current_layer, 0, prefetched, &evicted_))
+        return false;
+    for (const ResidentCopy& c : evicted_) evict_copy(c);
+    // The cache's pools never exceed the expert area, so this fits the budget.
+    device_copy_[key(layer, expert)] = parts_.device->allocate(bytes);
+    return true;
+}
+
+void OffloadExecutor::demand_load(uint16_t layer, uint16_t expert, Precision p, uint32_t position) {
+    const uint8_t* host = acquire_host(layer, expert, p, position, true, false);
+    if (!place_copy(layer, expert, p, layer, false)) {
+        // The pool's other copies are pinned by this layer's queued experts
+        // (a prefill pass may need more experts than the pool holds): run
+        // those now, which unpins them, and try again.
+        run_device_jobs();
+        if (!place_copy(layer, expert, p, layer, false)) {
+            parts_.host->release(layer, expert, p);
+            throw Error("internal error: no device room for a demand load although the plan "
+                        "guarantees one layer's experts");
+        }
+    }
+    const size_t k = key(layer, expert);
+    const uint64_t bytes = parts_.catalog->layout(layer, expert, p).blob_bytes;
+    const CopyTicket t =
+        parts_.device->copy_to_device(device_copy_[k], host, bytes, CopyPriority::Demand);
+    pending_copy_[k] = t;
+    copies_[t] = {layer, expert, p, CopyKind::Demand, position};
+}
+
+bool OffloadExecutor::background_load(uint16_t layer, uint16_t expert, Precision p,
+                                      uint16_t current_layer, uint32_t position, CopyKind kind) {
+    const ExpertCache::Entry& entry = cache_->entry(layer, expert);
+    if (entry.resident && (entry.precision == Precision::High || p == Precision::Low)) return false;
+    if (parts_.device->background_backlog_seconds() > config_.background_backlog_seconds)
+        return false;
+    const uint8_t* host =
+        acquire_host(layer, expert, p, position, false, kind == CopyKind::Prefetch);
+    if (!host) return false;
+    // A background copy never evicts one still on its way (that would only
+    // churn the link); those are pinned while it makes room.
+    held_.clear();
+    for (const auto& [ticket, info] : copies_)
+        if (!cache_->pinned(info.layer, info.expert)) {
+            cache_->pin(info.layer, info.expert);
+            held_.push_back({info.layer, info.expert});
+        }
+    const bool placed = place_copy(layer, expert, p, current_layer, kind == CopyKind::Prefetch);
+    for (const auto& [l, e] : held_) cache_->unpin(l, e);
+    if (!placed) {
+        parts_.host->release(layer, expert, p);
+        return false;
+    }
+    const size_t k = key(layer, expert);
+    const uint64_t bytes = parts_.catalog->layout(layer, expert, p).blob_bytes;
+    const CopyTicket t =
+        parts_.device->copy_to_device(device_copy_[k], host, bytes, CopyPriority::Background);
+    pending_copy_[k] = t;
+    copies_[t] = {layer, expert, p, kind, position};
+    return true;
+}
+
+void OffloadExecutor::run_device_jobs() {
+    const model::MoeLayerWork& w = *work_;
+    const uint16_t l = uint16_t(w.layer);
+    // Resident copies first, then loads in the order they were queued.
+    std::stable_sort(
+        device_jobs_.begin(), device_jobs_.end(), [&](const DeviceJob& a, const DeviceJob& b) {
+            return pending_copy_[key(l, a.expert)] == 0 && pending_copy_[key(l, b.expert)] != 0;
+        });
+    for (DeviceJob& job : device_jobs_) {
+        if (job.done) continue;
+        const size_t k = key(l, job.expert);
+        if (CopyTicket t = pending_copy_[k]) layer_stall_ += parts_.device->wait(t);
+        const ExpertLayout& layout = parts_.catalog->layout(l, job.expert, job.precision);
+        const double start = now();
+        parts_.device->compute_expert(
+            layout.views(device_copy_[k].data), gathered_.data() + size_t(job.begin) * n_embd_,
+            job.m, n_embd_, n_ff_, outputs_.data() + size_t(job.begin) * n_embd_, *w.pool);
+        const double seconds = now() - start;
+        counters_.device_expert_seconds += seconds;
+        if (job.m == 1) device_rate_.add(double(layout.payload_bytes()), seconds);
+        job.done = true;
+        cache_->unpin(l, job.expert);
+    }
+}
+
+void OffloadExecutor::finish_cpu_jobs() {
+    for (CpuJob& j : cpu_jobs_) {
+        if (j.released) continue;
+        j.released = true;
+        parts_.host->release(j.layer, j.expert, Precision::High);
+        const CpuExpertWorker::Job& done = parts_.cpu->job(j.worker_index);
+        const double seconds = done.t_end - done.t_start;
+        counters_.cpu_expert_seconds += seconds;
+        if (j.m == 1)
+            cpu_rate_.add(
+                double(parts_.catalog->layout(j.layer, j.expert, Precision::High).payload_bytes()),
+                seconds);
+        if (bus_) {
+            telemetry::ExpertEvent ev{j.position, j.layer, j.expert, j.gate,
+                                      ExpertAction::CpuCompute};
+            ev.t_start = done.t_start;
+            ev.t_end = done.t_end;
+            bus_->publish(ev);
+        }
+    }
+}
+
+void OffloadExecutor::process_copy_records() {
+    records_.clear();
+    parts_.device->take_records(records_);
+    for (const CopyRecord& r : records_) {
+        const auto it = copies_.find(r.ticket);
+        if (it == copies_.end()) continue;
+        const CopyInfo info = it->second;
+        copies_.erase(it);
+        parts_.host->release(info.layer, info.expert, info.precision);
+        const size_t k = key(info.layer, info.expert);
+        if (pending_copy_[k] == r.ticket) pending_copy_[k] = 0;
+        if (r.cancelled) {
+            ++counters_.transfers_cancelled;
+            continue;
+        }
+        ++counters_.transfers;
+        switch (info.kind) {
+        case CopyKind::Demand:
+            (info.precision == Precision::High ? counters_.bytes_to_device_high
+                                               : counters_.bytes_to_device_low) += r.bytes;
+            link_rate_.add(double(r.bytes), r.t_end - r.t_start);
+            break;
+        case CopyKind::Prefetch:
+            counters_.bytes_prefetched += r.bytes;
+            break;
+        case CopyKind::Admit:
+            counters_.bytes_admitted += r.bytes;
+            break;
+        }
+        if (bus_)
+            bus_->publish(telemetry::TransferEvent{
+                info.position, info.layer, info.expert, info.precision, Link::HostToDevice, r.bytes,
+                info.kind == CopyKind::Prefetch, r.t_start, r.t_end});
+    }
+}
+
+void OffloadExecutor::publish_snapshot() {
+    OffloadCounters c = counters_;
+    c.evictions = cache_->evictions();
+    c.prefetch_loads_evicted_unused = cache_->prefetches_evicted_unused();
+    c.prefetch_distance = prefetcher_ ? prefetcher_->distance() : 0;
+    c.device_capacity = parts_.device->capacity();
+    c.device_peak = parts_.device->peak_bytes();
+    c.device_used = parts_.device->used_bytes();
+    c.host_capacity = parts_.host->capacity();
+    c.host_peak = parts_.host->peak_bytes();
+    c.host_used = parts_.host->used_bytes();
+    c.link_gbps = link_rate_.rate() / 1e9;
+    c.device_gbps = device_rate_.rate() / 1e9;
+    c.cpu_gbps = cpu_rate_.rate() / 1e9;
+    std::lock_guard lock(published_mutex_);
+    published_ = std::move(c);
+}
+
+OffloadCounters OffloadExecutor::counters() const {
+    std::lock_guard lock(published_mutex_);
+    return published_;
+}
+
+} // namespace hoard::offload

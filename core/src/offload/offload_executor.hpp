@@ -1,0 +1,197 @@
+#pragma once
+// The live offload engine at the MoE seam. For every layer of a forward pass
+// and every expert the router selected it decides, from the expert cache's
+// state, the precision rule and the cost model (with measured rates), to use
+// a resident high or low copy, load one over the link (demand copy), compute
+// it on the CPU from host memory, or skip it; then runs the device experts as
+// their copies arrive while CPU experts run on their own threads and
+// prefetches and loads behind use the link's spare time, and adds the
+// gate-weighted outputs in the plain path's order (so an all-resident,
+// high-precision run is bit-identical to the plain engine).
+//
+// In a prefill pass one decision is made per expert the pass needs (its
+// demand is high when any of its tokens needs high precision); in a decode
+// step that is one per selected expert, as in the replay. Every action, copy,
+// storage read, stall and prefetch outcome is counted and published on the
+// event bus, which is flushed once per pass.
+#include "model/expert_executor.hpp"
+#include "offload/budget_plan.hpp"
+#include "offload/cache_policy.hpp"
+#include "offload/cost_model.hpp"
+#include "offload/cpu_expert_worker.hpp"
+#include "offload/device_backend.hpp"
+#include "offload/expert_cache.hpp"
+#include "offload/expert_decision.hpp"
+#include "offload/expert_layout.hpp"
+#include "offload/expert_storage.hpp"
+#include "offload/host_expert_tier.hpp"
+#include "offload/precision_rule.hpp"
+#include "offload/router_prefetcher.hpp"
+
+#include "hoard/offload.hpp"
+
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <unordered_map>
+#include <vector>
+
+namespace hoard::telemetry {
+class EventBus;
+}
+namespace hoard::model {
+class Model;
+}
+
+namespace hoard::offload {
+
+struct ExecutorConfig {
+    PolicyKind policy = PolicyKind::Lru; // an online policy
+    MultiPolicyWeights multi_weights;
+    BudgetPlan plan;
+    PrecisionRule precision;
+    DecisionOptions decision;
+    bool prefetch = true;
+    RouterPrefetchOptions prefetch_options;
+    bool admit_cpu_experts = true;
+    double background_backlog_seconds = 0.010; // no new background copies beyond this
+    CostModel cost;                            // starting rates
+    bool measure_link = true, measure_device = true, measure_cpu = true;
+};
+
+// What the executor owns besides its own state.
+struct OffloadParts {
+    std::unique_ptr<ExpertCatalog> catalog;
+    std::unique_ptr<ExpertStorage> storage;
+    std::unique_ptr<HostExpertTier> host;
+    std::unique_ptr<DeviceBackend> device;
+    DeviceBuffer resident_reservation; // non-expert weights, KV cache, workspace
+    std::unique_ptr<CpuExpertWorker> cpu;
+};
+
+// A moving average of a rate (bytes per second).
+class RateMeter {
+  public:
+    explicit RateMeter(double initial, bool measure) : rate_(initial), measure_(measure) {}
+    void add(double bytes, double seconds);
+    double rate() const { return rate_; }
+
+  private:
+    double rate_;
+    bool measure_;
+    bool first_ = true;
+};
+
+class OffloadExecutor final : public model::ExpertExecutor {
+  public:
+    using Clock = std::chrono::steady_clock;
+    // Throws hoard::Error for Belady's policy (it needs the future) or a plan
+    // whose expert area the device cannot hold.
+    OffloadExecutor(const model::Model& model, OffloadParts parts, const ExecutorConfig& config,
+                    telemetry::EventBus* bus, Clock::time_point epoch);
+    ~OffloadExecutor() override;
+
+    void begin_pass(size_t first_position, size_t n_tokens) override;
+    void run_moe_layer(const model::MoeLayerWork& work) override;
+    void end_pass(bool completed) override;
+
+    // As of the last completed pass; safe from any thread.
+    OffloadCounters counters() const;
+    const BudgetPlan& plan() const { return config_.plan; }
+    const ExpertCatalog& catalog() const { return *parts_.catalog; }
+    DeviceBackend& device() { return *parts_.device; }
+
+  private:
+    enum class CopyKind : uint8_t { Demand, Prefetch, Admit };
+    struct CopyInfo {
+        uint16_t layer, expert;
+        Precision precision;
+        CopyKind kind;
+        uint32_t position;
+    };
+    struct DeviceJob {
+        uint16_t expert;
+        uint32_t begin, m;
+        Precision precision;
+        bool done = false;
+    };
+    struct CpuJob {
+        uint16_t layer;
+        uint16_t expert;
+        uint32_t begin, m;
+        size_t worker_index;
+        float gate;
+        uint32_t position;
+        bool released = false;
+    };
+
+    size_t key(size_t layer, size_t expert) const { return layer * n_expert_ + expert; }
+    double now() const;
+    CostModel current_cost(size_t m) const;
+
+    void decide_layer(const model::MoeLayerWork& w);
+    void prefetch_for(const model::MoeLayerWork& w);
+    // Pins a host copy, reading it from storage when needed (counted and
+    // published); draining the layer when the host has no room.
+    const uint8_t* acquire_host(uint16_t layer, uint16_t expert, Precision p, uint32_t position,
+                                bool may_drain, bool prefetch);
+    // Makes cache room for a copy and allocates its device buffer; false when
+    // it cannot fit (background loads give up then).
+    bool place_copy(uint16_t layer, uint16_t expert, Precision p, uint16_t current_layer,
+                    bool prefetched);
+    void evict_copy(const ResidentCopy& copy);
+    // Queues the copy on the link ahead of background work; when the cache
+    // has no room, runs this layer's queued device experts first.
+    void demand_load(uint16_t layer, uint16_t expert, Precision p, uint32_t position);
+    bool background_load(uint16_t layer, uint16_t expert, Precision p, uint16_t current_layer,
+                         uint32_t position, CopyKind kind);
+    // Runs the queued device experts, waiting for their copies, and unpins them.
+    void run_device_jobs();
+    // Accounts, publishes and unpins the CPU experts (after the worker's wait_all()).
+    void finish_cpu_jobs();
+    void process_copy_records();
+    void publish_snapshot();
+
+    const model::Model& model_;
+    OffloadParts parts_;
+    ExecutorConfig config_;
+    telemetry::EventBus* bus_;
+    Clock::time_point epoch_;
+    uint32_t n_layer_, n_expert_;
+    size_t n_embd_, n_ff_;
+
+    std::unique_ptr<CachePolicy> policy_;
+    std::unique_ptr<ExpertCache> cache_;
+    std::vector<DeviceBuffer> device_copy_; // per (layer, expert)
+    std::vector<CopyTicket> pending_copy_;  // per (layer, expert): its copy on the way, or 0
+    std::unordered_map<CopyTicket, CopyInfo> copies_;
+    std::unique_ptr<RouterPrefetcher> prefetcher_;
+    RateMeter link_rate_, device_rate_, cpu_rate_;
+
+    // Per layer.
+    const model::MoeLayerWork* work_ = nullptr; // the layer being run
+    std::vector<float> gathered_, outputs_;
+    std::vector<DeviceJob> device_jobs_;
+    std::vector<CpuJob> cpu_jobs_;
+    std::vector<uint8_t> skipped_; // per expert of the layer
+    std::vector<std::pair<uint16_t, Precision>> behind_;
+    std::vector<ResidentCopy> evicted_;
+    std::vector<std::pair<uint16_t, uint16_t>> held_; // pinned during a background insert
+    std::vector<CopyRecord> records_;
+    std::vector<PrefetchTarget> targets_;
+    std::vector<std::pair<uint16_t, bool>> outcomes_;
+    double layer_stall_ = 0;
+
+    // Per pass.
+    std::mutex pass_mutex_;
+    size_t pass_first_ = 0, pass_tokens_ = 0;
+    double pass_start_ = 0;
+    uint64_t time_ = 0; // request counter for the policy
+
+    OffloadCounters counters_;
+    mutable std::mutex published_mutex_;
+    OffloadCounters published_;
+};
+
+} // namespace hoard::offload
