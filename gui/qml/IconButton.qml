@@ -4,7 +4,6 @@
 import QtQuick
 import Hoard
 import QtQuick.Controls
-import QtQuick.Layouts
 
 Button {
     id: button
@@ -25,23 +24,29 @@ Button {
     Accessible.name: text.length > 0 ? text : tip
     readonly property color foreground: primary ? theme.onAccent : (enabled ? theme.text : theme.textMuted)
 
-    contentItem: RowLayout {
-        spacing: 7
-        NavIcon {
-            name: button.iconName
-            visible: button.iconName.length > 0
-            implicitWidth: 18
-            implicitHeight: 18
-            Layout.alignment: Qt.AlignVCenter
-            color: button.foreground
-        }
-        Label {
-            visible: button.text.length > 0
-            text: button.text
-            font.pixelSize: 13
-            font.weight: Font.Medium
-            color: button.foreground
-            Layout.alignment: Qt.AlignVCenter
+    contentItem: Item {
+        implicitWidth: row.implicitWidth
+        implicitHeight: row.implicitHeight
+        Row {
+            id: row
+            anchors.centerIn: parent
+            spacing: 7
+            NavIcon {
+                name: button.iconName
+                visible: button.iconName.length > 0
+                width: 18
+                height: 18
+                anchors.verticalCenter: parent.verticalCenter
+                color: button.foreground
+            }
+            Label {
+                visible: button.text.length > 0
+                text: button.text
+                font.pixelSize: 13
+                font.weight: Font.Medium
+                color: button.foreground
+                anchors.verticalCenter: parent.verticalCenter
+            }
         }
     }
 

@@ -20,6 +20,8 @@ RowLayout {
             font.pixelSize: 22
             font.weight: Font.DemiBold
             color: header.theme.text
+            elide: Text.ElideRight
+            Layout.fillWidth: true
         }
         Label {
             text: header.subtitle

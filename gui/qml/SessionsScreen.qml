@@ -36,6 +36,7 @@ Item {
         ScrollView {
             Layout.fillWidth: true
             Layout.fillHeight: true
+            Layout.preferredWidth: 400 // the rest of the row, whatever the content's width
             contentWidth: availableWidth
             clip: true
 

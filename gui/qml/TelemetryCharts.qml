@@ -57,6 +57,7 @@ GridLayout {
             anchors.fill: parent
             values: charts.series.layerHitRates
             lowColor: charts.theme.heatLow
+            midColor: charts.theme.heatMid
             highColor: charts.theme.heatHigh
             textColor: charts.theme.chartText
             gridColor: charts.theme.chartGrid

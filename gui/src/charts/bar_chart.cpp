@@ -3,6 +3,8 @@
 #include <QPainter>
 #include <QPainterPath>
 
+#include <algorithm>
+
 #include <cmath>
 
 namespace hoard::gui {
@@ -42,7 +44,9 @@ void BarChart::paint(QPainter* painter) {
         path.addRoundedRect(bar.adjusted(0, 0, 0, radius), radius, radius);
         p.save();
         p.setClipRect(QRectF(plot.left(), plot.top(), plot.width(), plot.height()));
-        p.fillPath(path, mix(low_color_, high_color_, v / maximum));
+        const double t = std::clamp(v / maximum, 0.0, 1.0);
+        p.fillPath(path, t < 0.5 ? mix(low_color_, mid_color_, t * 2)
+                                 : mix(mid_color_, high_color_, (t - 0.5) * 2));
         p.restore();
     }
     // Layer numbers under the bars when they fit.

@@ -14,6 +14,7 @@ class BarChart : public ChartItem {
     Q_PROPERTY(double maxValue MEMBER max_value_ NOTIFY dataChanged)
     Q_PROPERTY(bool percent MEMBER percent_ NOTIFY dataChanged) // axis labels as percentages
     Q_PROPERTY(QColor lowColor MEMBER low_color_ NOTIFY styleChanged)
+    Q_PROPERTY(QColor midColor MEMBER mid_color_ NOTIFY styleChanged)
     Q_PROPERTY(QColor highColor MEMBER high_color_ NOTIFY styleChanged)
 
   public:
@@ -30,7 +31,7 @@ class BarChart : public ChartItem {
     QList<qreal> values_;
     double max_value_ = 1.0;
     bool percent_ = true;
-    QColor low_color_{214, 69, 80}, high_color_{64, 186, 132};
+    QColor low_color_{214, 69, 80}, mid_color_{242, 180, 65}, high_color_{64, 186, 132};
 };
 
 } // namespace hoard::gui

@@ -56,7 +56,15 @@ void MemorySessionArchive::append(qint64 id, const TelemetrySnapshot& snapshot) 
         for (size_t i = 0; i < r->snapshots.size(); i += 2) thinned.push_back(r->snapshots[i]);
         r->snapshots = std::move(thinned);
     }
-    r->summary.hasLayerStats = r->summary.hasLayerStats || snapshot.hasExpertStats;
+    // While recording, the summary follows the snapshots (finish() sets the final figures).
+    SessionSummary& s = r->summary;
+    s.hasLayerStats = s.hasLayerStats || snapshot.hasExpertStats;
+    s.generatedTokens = snapshot.generatedTokens;
+    s.seconds = snapshot.time;
+    if (std::isfinite(snapshot.tokensPerSecond) && snapshot.tokensPerSecond > 0)
+        s.tokensPerSecond = snapshot.tokensPerSecond;
+    if (snapshot.hasExpertStats)
+        s.hitRate = s.hitRate ? 0.9 * *s.hitRate + 0.1 * snapshot.hitRate : snapshot.hitRate;
 }
 
 void MemorySessionArchive::finish(qint64 id, const GenerationRecord& record) {

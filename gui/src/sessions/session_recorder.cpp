@@ -8,11 +8,17 @@ SessionRecorder::SessionRecorder(TelemetryFeed& feed, MemorySessionArchive& arch
     connect(&feed, &TelemetryFeed::generationStarted, this,
             [this](const QString& modelName, const QString& modelPath) {
                 current_ = archive_.begin(modelName, modelPath);
+                since_announced_.start();
                 emit sessionsChanged();
             });
     connect(&feed, &TelemetryFeed::snapshotArrived, this,
             [this](const TelemetrySnapshot& snapshot) {
-                if (current_) archive_.append(current_, snapshot);
+                if (!current_) return;
+                archive_.append(current_, snapshot);
+                if (since_announced_.elapsed() >= 1000) {
+                    since_announced_.restart();
+                    emit sessionsChanged();
+                }
             });
     connect(&feed, &TelemetryFeed::generationFinished, this,
             [this](const GenerationRecord& record) {

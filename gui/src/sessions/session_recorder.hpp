@@ -4,6 +4,7 @@
 #include "sessions/memory_session_archive.hpp"
 #include "telemetry/telemetry_feed.hpp"
 
+#include <QElapsedTimer>
 #include <QObject>
 
 namespace hoard::gui {
@@ -16,12 +17,14 @@ class SessionRecorder : public QObject {
     qint64 recordingId() const { return current_; }
 
   signals:
-    // A session began or ended (the list changed).
+    // A session began or ended, or (at most once a second) the one being
+    // recorded moved on: the list should be read again.
     void sessionsChanged();
 
   private:
     MemorySessionArchive& archive_;
     qint64 current_ = 0;
+    QElapsedTimer since_announced_;
 };
 
 } // namespace hoard::gui

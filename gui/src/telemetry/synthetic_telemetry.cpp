@@ -21,8 +21,10 @@ TelemetrySnapshot syntheticSnapshot(uint64_t sequence, size_t layers, uint64_t s
     s.sequence = sequence;
     s.time = t;
     s.hasExpertStats = true;
-    // Early layers route more predictably; a topic change (every ~8 s) dips every layer.
-    const double warmup = 1.0 - std::exp(-t / 2.0);
+    // Early layers route more predictably; a topic change (every ~8 s) dips every
+    // layer; the seed stands for the budget (runs with different seeds differ).
+    const double budget = 0.8 + 0.25 * double(seed % 5) / 4.0;
+    const double warmup = budget * (1.0 - std::exp(-t / 2.0));
     const double topic = 0.12 * std::max(0.0, std::sin(t * 0.8));
     double sum = 0;
     for (size_t l = 0; l < layers; ++l) {

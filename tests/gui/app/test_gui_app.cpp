@@ -1,0 +1,230 @@
+// The whole window with every screen: built from an AppContext on the real
+// engine (bundled model), with synthetic expert telemetry standing in for an
+// offloading engine. Checks keyboard navigation, themes, that each screen
+// lays out at 1280×720, and saves a screenshot of every screen in both themes
+// under <build>/screenshots/showcase/.
+#include "app/app_context.hpp"
+#include "app/self_test.hpp"
+#include "budget/device_probe.hpp"
+#include "gui/common/gui_test_support.hpp"
+#include "telemetry/synthetic_telemetry.hpp"
+
+#include <QDir>
+#include <QImage>
+#include <QQmlApplicationEngine>
+#include <QQmlExtensionPlugin>
+#include <QQuickItem>
+#include <QQuickStyle>
+#include <QQuickWindow>
+#include <QSet>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+Q_IMPORT_QML_PLUGIN(HoardPlugin)
+
+using namespace hoard::gui;
+
+class AppTest : public QObject {
+    Q_OBJECT
+
+    QTemporaryDir settings_dir_;
+    std::unique_ptr<AppContext> app_;
+    std::unique_ptr<QQmlApplicationEngine> qml_;
+    QQuickWindow* window_ = nullptr;
+    const QString shots_ = QStringLiteral(HOARD_SCREENSHOT_DIR "/showcase");
+
+    // Distinct colours in a coarse sample: a blank or half-drawn frame has few.
+    static int colourCount(const QImage& image) {
+        QSet<QRgb> colours;
+        for (int y = 0; y < image.height(); y += 7)
+            for (int x = 0; x < image.width(); x += 7) colours.insert(image.pixel(x, y));
+        return int(colours.size());
+    }
+
+    QQuickItem* find(const char* name) {
+        if (auto* item = window_->findChild<QQuickItem*>(name)) return item;
+        return window_->contentItem()->findChild<QQuickItem*>(name);
+    }
+
+    // Whether `item` is on screen: visible, inside the window, not zero-sized.
+    bool onScreen(QQuickItem* item) {
+        if (!item || !item->isVisible() || item->width() <= 0 || item->height() <= 0) return false;
+        const QRectF r = item->mapRectToScene(QRectF(0, 0, item->width(), item->height()));
+        return r.left() >= -1 && r.top() >= -1 && r.right() <= window_->width() + 1 &&
+               r.bottom() <= window_->height() + 1;
+    }
+
+    void shoot(const QString& name) {
+        QTest::qWait(250); // a few frames for layouts and painted charts
+        const QImage image = window_->grabWindow();
+        QVERIFY(!image.isNull());
+        QVERIFY2(colourCount(image) > 12, qPrintable(name + " looks blank"));
+        QDir().mkpath(shots_);
+        QVERIFY(image.save(shots_ + "/" + name + ".png"));
+    }
+
+  private slots:
+    void initTestCase() {
+        qputenv("QT_QUICK_CONTROLS_MATERIAL_VARIANT", "Dense");
+        QQuickStyle::setStyle("Material");
+        QQuickWindow::setGraphicsApi(QSGRendererInterface::Software);
+
+        AppOptions options;
+        options.defaultModelPath = hoard::gui::test::bundledModelPath();
+        options.settingsFile = settings_dir_.filePath("hoard.ini");
+        options.dark = true;
+        AppServices services;
+        services.deviceProbe = std::make_shared<HostDeviceProbe>(false);
+        app_ = std::make_unique<AppContext>(options, services);
+        qml_ = std::make_unique<QQmlApplicationEngine>();
+        qml_->addImportPath("qrc:/qt/qml");
+        qml_->setInitialProperties({{"app", QVariant::fromValue(app_.get())}});
+        qml_->load(QUrl("qrc:/qt/qml/Hoard/Main.qml"));
+        QVERIFY(!qml_->rootObjects().isEmpty());
+        window_ = qobject_cast<QQuickWindow*>(qml_->rootObjects().first());
+        QVERIFY(window_);
+        window_->requestActivate();
+        QVERIFY(QTest::qWaitForWindowExposed(window_));
+        QTRY_VERIFY_WITH_TIMEOUT(app_->loader()->ready(), 60000);
+    }
+
+    void cleanupTestCase() {
+        qml_.reset();
+        app_.reset();
+    }
+
+    void opensWithTheBundledModelPreselected() {
+        QCOMPARE(app_->preferredModelPath(),
+                 QFileInfo(hoard::gui::test::bundledModelPath()).absoluteFilePath());
+        QCOMPARE(app_->loader()->modelPath(), app_->preferredModelPath());
+        QTRY_VERIFY(!app_->library()->busy());
+        auto* list = find("modelList");
+        QVERIFY(list);
+        QTRY_COMPARE(list->property("currentIndex").toInt(),
+                     app_->library()->indexOfPath(app_->preferredModelPath()));
+        QVERIFY(onScreen(find("loadButton")));
+    }
+
+    void keyboardSwitchesScreens() {
+        QVERIFY(QTest::qWaitForWindowActive(window_));
+        auto* screens = find("screens");
+        QVERIFY(screens);
+        for (int screen : {2, 4, 1, 3, 0}) {
+            QTest::keyClick(window_, Qt::Key(Qt::Key_1 + screen), Qt::ControlModifier);
+            QTRY_COMPARE(app_->navigation()->current(), screen);
+            QCOMPARE(screens->property("currentIndex").toInt(), screen);
+        }
+    }
+
+    void chatScreenSendsAndShowsTheReply() {
+        app_->navigation()->setCurrent(Navigation::Chat);
+        app_->chat()->sampling()->setMaxTokens(48);
+        auto* input = find("composerInput");
+        QVERIFY(onScreen(input));
+        QVERIFY(onScreen(find("sendButton")));
+        QSignalSpy finished(app_->chat(), &ChatController::replyFinished);
+        // Type the message and press Enter, as a user would.
+        input->forceActiveFocus();
+        QTRY_VERIFY(input->hasActiveFocus());
+        for (char c : std::string("What do experts do?")) QTest::keyClick(window_, c);
+        QCOMPARE(input->property("text").toString(), QString("What do experts do?"));
+        QTest::keyClick(window_, Qt::Key_Return);
+        QVERIFY(finished.wait(120000));
+        QVERIFY(!finished[0][0].toString().isEmpty());
+        QCOMPARE(input->property("text").toString(), QString());
+        QCOMPARE(app_->chat()->messages()->rowCount(), 2);
+        QTRY_VERIFY(onScreen(find("speedPill")));
+    }
+
+    void recordedAndLiveTelemetryFillTheCharts() {
+        // Two recorded sessions of synthetic expert telemetry, then a live run.
+        TelemetryFeed* feed = app_->feed();
+        for (uint64_t seed : {1, 4}) {
+            feed->beginGeneration("Mixtral 8x7B (synthetic telemetry)", "/synthetic/mixtral.gguf");
+            for (const auto& s : syntheticRun(240, 32, seed)) feed->publish(s);
+            GenerationRecord r;
+            r.modelName = "Mixtral 8x7B (synthetic telemetry)";
+            r.promptTokens = 180;
+            r.generatedTokens = 420;
+            r.tokensPerSecond = 14.0 + double(seed);
+            r.timeToFirstToken = 0.8;
+            r.seconds = 30;
+            feed->endGeneration(r);
+        }
+        QTRY_VERIFY(app_->archive()->sessions().size() >= 3);
+        const qint64 newest = app_->archive()->sessions().first().id;
+        const qint64 older = app_->archive()->sessions()[1].id;
+        // The first session (the chat's) opened by itself; the rest wait to be picked.
+        QCOMPARE(app_->sessions()->selectedId(), app_->archive()->sessions().last().id);
+        app_->sessions()->open(newest);
+        app_->sessions()->compareWith(older);
+        QVERIFY(app_->sessions()->selected()->hasExpertStats());
+        QCOMPARE(app_->sessions()->selected()->layers(), 32);
+
+        SyntheticTelemetrySource live(32, std::chrono::milliseconds(8), 11);
+        feed->beginGeneration("Mixtral 8x7B (synthetic telemetry)", "/synthetic/mixtral.gguf");
+        live.start(*feed);
+        QTRY_VERIFY_WITH_TIMEOUT(app_->dashboard()->snapshotCount() >= 170, 20000);
+        live.stop();
+        QCoreApplication::processEvents();
+        QCOMPARE(app_->dashboard()->series()->length(), app_->dashboard()->series()->capacity());
+        QVERIFY(app_->dashboard()->generating());
+    }
+
+    void everyScreenInBothThemes() {
+        window_->resize(1280, 800);
+        for (bool dark : {true, false}) {
+            app_->theme()->setDark(dark);
+            for (int screen = Navigation::Models; screen <= Navigation::Sessions; ++screen) {
+                app_->navigation()->setCurrent(screen);
+                shoot(QStringLiteral("%1-%2-%3")
+                          .arg(dark ? "dark" : "light")
+                          .arg(screen + 1)
+                          .arg(Navigation::key(screen)));
+            }
+        }
+        app_->theme()->setDark(true);
+        // The theme choice is remembered.
+        QSettings settings(settings_dir_.filePath("hoard.ini"), QSettings::IniFormat);
+        QCOMPARE(settings.value("appearance/dark").toBool(), true);
+    }
+
+    void usableAt1280x720() {
+        window_->resize(1280, 720);
+        QTRY_COMPARE(window_->height(), 720);
+        app_->navigation()->setCurrent(Navigation::Chat);
+        QTest::qWait(100);
+        QVERIFY(onScreen(find("composerInput")));
+        QVERIFY(onScreen(find("messageList")));
+        QVERIFY(onScreen(find("statusText")));
+        shoot("small-3-chat");
+        app_->navigation()->setCurrent(Navigation::Budget);
+        QTest::qWait(100);
+        QVERIFY(onScreen(find("budgetSlider")));
+        QVERIFY(onScreen(find("predictedHitRate")));
+        shoot("small-2-budget");
+        app_->navigation()->setCurrent(Navigation::Models);
+        QTest::qWait(100);
+        QVERIFY(onScreen(find("loadButton")));
+        app_->navigation()->setCurrent(Navigation::Dashboard);
+        QTest::qWait(100);
+        QVERIFY(onScreen(find("speedTile")));
+        QVERIFY(onScreen(find("heatmap")));
+        shoot("small-4-dashboard");
+    }
+
+    void errorsReachTheBanner() {
+        app_->library()->addPaths({"/nonexistent/model.gguf"});
+        QTRY_COMPARE(app_->errors()->count(), 1);
+        auto* text = find("errorText");
+        QVERIFY(text && onScreen(text));
+        QVERIFY(text->property("text").toString().contains("does not exist"));
+        shoot("dark-error-banner");
+        app_->errors()->dismiss();
+        QTRY_VERIFY(!text->isVisible());
+    }
+};
+
+QTEST_MAIN(AppTest)
+#include "test_gui_app.moc"
