@@ -161,6 +161,32 @@ class TestCli : public QObject {
         QVERIFY(r.out.contains("decode fraction"));
     }
 
+    void sessionsListShowExportDelete() {
+        const QString db = tmp_.filePath("sessions.db");
+        const Result demo = run_hoard({"sessions", "--db", db, "demo"});
+        QVERIFY2(demo.code == 0, demo.err.constData());
+        const Result list = run_hoard({"sessions", "--db", db, "list"});
+        QVERIFY2(list.code == 0, list.err.constData());
+        QVERIFY(list.out.contains("complete"));
+        const Result show = run_hoard({"sessions", "--db", db, "show", "1"});
+        QVERIFY2(show.code == 0, show.err.constData());
+        QVERIFY(show.out.contains("hit rate"));
+        for (const QString format : {"json", "perfetto", "sqlite", "csv"}) {
+            const QString out = tmp_.filePath("export." + format);
+            const Result e =
+                run_hoard({"sessions", "--db", db, "export", "1", "--format", format, "-o", out});
+            QVERIFY2(e.code == 0, e.err.constData());
+            QVERIFY(QFileInfo::exists(out));
+            if (format == "json" || format == "perfetto") {
+                std::ifstream in(out.toStdString());
+                QVERIFY(!nlohmann::json::parse(in).empty());
+            }
+        }
+        QVERIFY(run_hoard({"sessions", "--db", db, "delete", "1"}).code == 0);
+        const Result gone = run_hoard({"sessions", "--db", db, "show", "1"});
+        QVERIFY(gone.code != 0);
+    }
+
     void errorsAreClearAndNonZero_data() {
         QTest::addColumn<QStringList>("args");
         QTest::addColumn<QString>("message");
