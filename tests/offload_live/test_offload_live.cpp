@@ -355,6 +355,22 @@ class TestOffloadLive : public QObject {
         QCOMPARE(c.host_capacity, o.host_bytes);
         QVERIFY(c.device_peak <= o.device_bytes);
 
+        // The store says where each copy is: storage always, host for some.
+        const offload::OffloadExecutor& executor = *model->impl().offload;
+        size_t in_host = 0, on_device = 0, n = 0;
+        for (uint32_t l = 0; l < executor.catalog().n_layer(); ++l)
+            for (uint32_t e = 0; e < executor.catalog().n_expert(); ++e, ++n) {
+                const offload::ExpertLocation where =
+                    executor.locate(l, e, offload::Precision::High);
+                QCOMPARE(where.file, model_file(name));
+                QVERIFY(where.bytes > 0 && where.file_offset > 0);
+                in_host += where.in_host;
+                on_device += where.on_device;
+                QVERIFY(executor.locate(l, e, offload::Precision::Low).file.empty());
+            }
+        QVERIFY(in_host > 0 && in_host < n);
+        QVERIFY(on_device > 0 && on_device < n);
+
         const std::string err = error_of([&] {
             OffloadOptions tiny = o;
             tiny.host_bytes = 1000;
@@ -391,6 +407,36 @@ class TestOffloadLive : public QObject {
         QVERIFY(c.bytes_cpu_read > 0);
         QVERIFY(c.bytes_to_device_low > 0);
         QVERIFY(c.cpu_expert_seconds > 0);
+    }
+
+    void skipDropsNegligibleExperts() {
+        // T1 = T2 = 0: every expert after a token's top one is negligible.
+        const std::string name = "tiny-qwen3moe-q8_0";
+        const std::vector<int32_t> tokens = test::conformance_tokens(name);
+        OffloadOptions o = options();
+        o.low_precision = true;
+        o.t1 = 0;
+        o.t2 = 0;
+        o.allow_skip = true;
+        o.prefetch = false; // it would bring low copies, which then serve
+        o.n_ctx = 64;
+        const OffloadPlan all =
+            OffloadPlanner::for_file(model_file(name)).plan(kUnlimited, 64, true);
+        o.device_bytes = all.non_expert_bytes + all.kv_cache_bytes + all.workspace_bytes +
+                         all.expert_bytes_high / 4;
+        const auto model = load(model_file(name), o);
+        const std::vector<float> logits = stepwise_logits(*model, tokens, 1);
+        const OffloadCounters c = model->offload_counters();
+        qInfo("skip test: %llu skipped, %llu hits of %llu", (unsigned long long)c.actions[5],
+              (unsigned long long)c.hits(), (unsigned long long)c.requests());
+        // Negligible experts are skipped unless already resident (then they
+        // cost no load and are computed): most of the three after each top one.
+        QVERIFY(c.actions[5] > (tokens.size() - 1) * 4);
+        QCOMPARE(c.actions[1] + c.actions[3], uint64_t(0)); // none loaded or used low
+        const auto plain = load(model_file(name), std::nullopt);
+        QVERIFY(!bitwise_equal(logits, stepwise_logits(*plain, tokens, 1)));
+        QVERIFY(
+            std::all_of(logits.begin(), logits.end(), [](float v) { return std::isfinite(v); }));
     }
 
     void eventsMatchCounters() {

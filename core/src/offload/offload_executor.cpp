@@ -24,7 +24,7 @@ OffloadExecutor::OffloadExecutor(const model::Model& model, OffloadParts parts,
                                  const ExecutorConfig& config, telemetry::EventBus* bus,
                                  Clock::time_point epoch)
     : model_(model), parts_(std::move(parts)), config_(config), bus_(bus), epoch_(epoch),
-      n_layer_(parts_.catalog->n_layer()), n_expert_(parts_.catalog->n_expert()),
+      n_layer_(parts_.store->catalog().n_layer()), n_expert_(parts_.store->catalog().n_expert()),
       n_embd_(model.config().n_embd), n_ff_(model.config().n_ff_expert),
       link_rate_(config.cost.host_to_device.bytes_per_second, config.measure_link),
       device_rate_(config.cost.device_bytes_per_second, config.measure_device),
@@ -67,6 +67,7 @@ void OffloadExecutor::begin_pass(size_t first_position, size_t n_tokens) {
     pass_first_ = first_position;
     pass_tokens_ = n_tokens;
     pass_start_ = now();
+    layer_boundary_ = pass_start_;
     if (first_position == 0) {
         policy_->on_sequence_start();
         if (prefetcher_) prefetcher_->on_sequence_start();
@@ -167,9 +168,16 @@ void OffloadExecutor::run_moe_layer(const model::MoeLayerWork& w) {
     work_ = nullptr;
     process_copy_records();
     counters_.stall_seconds += layer_stall_;
-    if (bus_ && layer_stall_ > 0)
-        bus_->publish(telemetry::StallEvent{uint32_t(w.first_position), uint16_t(w.layer),
-                                            layer_stall_, layer_start});
+    const double end = now();
+    if (bus_) {
+        if (layer_stall_ > 0)
+            bus_->publish(telemetry::StallEvent{uint32_t(w.first_position), uint16_t(w.layer),
+                                                layer_stall_, layer_start});
+        // From the previous layer's experts to this one's: attention, routing, experts.
+        bus_->publish(telemetry::LayerEvent{uint32_t(w.first_position), uint16_t(w.layer),
+                                            layer_boundary_, end});
+    }
+    layer_boundary_ = end;
 }
 
 void OffloadExecutor::prefetch_for(const model::MoeLayerWork& w) {
@@ -191,7 +199,7 @@ void OffloadExecutor::prefetch_for(const model::MoeLayerWork& w) {
         const ExpertCache::Entry& entry = cache_->entry(t.layer, t.expert);
         if (entry.resident && (entry.precision == Precision::High || t.precision == Precision::Low))
             continue;
-        if (t.precision == Precision::Low && !parts_.catalog->has_low()) continue;
+        if (t.precision == Precision::Low && !parts_.store->catalog().has_low()) continue;
         if (background_load(t.layer, t.expert, t.precision, uint16_t(w.layer), position,
                             CopyKind::Prefetch))
             ++counters_.prefetch_loads;
@@ -201,7 +209,7 @@ void OffloadExecutor::prefetch_for(const model::MoeLayerWork& w) {
 void OffloadExecutor::decide_layer(const model::MoeLayerWork& w) {
     const size_t k = w.n_expert_used;
     const uint16_t l = uint16_t(w.layer);
-    const ExpertCatalog& catalog = *parts_.catalog;
+    const ExpertCatalog& catalog = parts_.store->catalog();
     for (size_t e = 0; e < n_expert_; ++e) {
         const uint32_t begin = e == 0 ? 0 : w.expert_end[e - 1];
         const uint32_t m = w.expert_end[e] - begin;
@@ -240,8 +248,9 @@ void OffloadExecutor::decide_layer(const model::MoeLayerWork& w) {
         s.bytes_low = catalog.has_low()
                           ? catalog.layout(l, uint32_t(e), Precision::Low).payload_bytes()
                           : s.bytes_high;
-        s.high_in_host = parts_.host->contains(l, uint32_t(e), Precision::High);
-        s.low_in_host = catalog.has_low() && parts_.host->contains(l, uint32_t(e), Precision::Low);
+        s.high_in_host = parts_.store->host().contains(l, uint32_t(e), Precision::High);
+        s.low_in_host =
+            catalog.has_low() && parts_.store->host().contains(l, uint32_t(e), Precision::Low);
         const ExpertDecision decision = decide_expert(s, current_cost(m), config_.decision);
 
         switch (decision.action) {
@@ -292,7 +301,7 @@ void OffloadExecutor::decide_layer(const model::MoeLayerWork& w) {
 const uint8_t* OffloadExecutor::acquire_host(uint16_t layer, uint16_t expert, Precision p,
                                              uint32_t position, bool may_drain, bool prefetch) {
     auto clock = [this] { return now(); };
-    HostExpertTier::Acquired a = parts_.host->acquire(layer, expert, p, now(), clock);
+    HostExpertTier::Acquired a = parts_.store->host().acquire(layer, expert, p, now(), clock);
     if (!a.data && may_drain) {
         // Copies in flight and CPU experts hold host copies: let them finish.
         for (CopyTicket t : pending_copy_)
@@ -300,9 +309,10 @@ const uint8_t* OffloadExecutor::acquire_host(uint16_t layer, uint16_t expert, Pr
         parts_.cpu->wait_all();
         finish_cpu_jobs();
         process_copy_records();
-        a = parts_.host->acquire(layer, expert, p, now(), clock);
+        a = parts_.store->host().acquire(layer, expert, p, now(), clock);
         if (!a.data)
-            throw Error("the host memory budget (" + format_byte_size(parts_.host->capacity()) +
+            throw Error("the host memory budget (" +
+                        format_byte_size(parts_.store->host().capacity()) +
                         ") cannot hold the experts one layer needs at once; raise it");
     }
     if (!a.data) return nullptr;
@@ -327,7 +337,7 @@ void OffloadExecutor::evict_copy(const ResidentCopy& copy) {
 
 bool OffloadExecutor::place_copy(uint16_t layer, uint16_t expert, Precision p,
                                  uint16_t current_layer, bool prefetched) {
-    const uint64_t bytes = parts_.catalog->layout(layer, expert, p).blob_bytes;
+    const uint64_t bytes = parts_.store->catalog().layout(layer, expert, p).blob_bytes;
     evicted_.clear();
     if (!cache_->insert({layer, expert, p}, bytes, time_, current_layer, 0, prefetched, &evicted_))
         return false;
@@ -345,13 +355,13 @@ void OffloadExecutor::demand_load(uint16_t layer, uint16_t expert, Precision p, 
         // those now, which unpins them, and try again.
         run_device_jobs();
         if (!place_copy(layer, expert, p, layer, false)) {
-            parts_.host->release(layer, expert, p);
+            parts_.store->host().release(layer, expert, p);
             throw Error("internal error: no device room for a demand load although the plan "
                         "guarantees one layer's experts");
         }
     }
     const size_t k = key(layer, expert);
-    const uint64_t bytes = parts_.catalog->layout(layer, expert, p).blob_bytes;
+    const uint64_t bytes = parts_.store->catalog().layout(layer, expert, p).blob_bytes;
     const CopyTicket t =
         parts_.device->copy_to_device(device_copy_[k], host, bytes, CopyPriority::Demand);
     pending_copy_[k] = t;
@@ -378,11 +388,11 @@ bool OffloadExecutor::background_load(uint16_t layer, uint16_t expert, Precision
     const bool placed = place_copy(layer, expert, p, current_layer, kind == CopyKind::Prefetch);
     for (const auto& [l, e] : held_) cache_->unpin(l, e);
     if (!placed) {
-        parts_.host->release(layer, expert, p);
+        parts_.store->host().release(layer, expert, p);
         return false;
     }
     const size_t k = key(layer, expert);
-    const uint64_t bytes = parts_.catalog->layout(layer, expert, p).blob_bytes;
+    const uint64_t bytes = parts_.store->catalog().layout(layer, expert, p).blob_bytes;
     const CopyTicket t =
         parts_.device->copy_to_device(device_copy_[k], host, bytes, CopyPriority::Background);
     pending_copy_[k] = t;
@@ -402,7 +412,7 @@ void OffloadExecutor::run_device_jobs() {
         if (job.done) continue;
         const size_t k = key(l, job.expert);
         if (CopyTicket t = pending_copy_[k]) layer_stall_ += parts_.device->wait(t);
-        const ExpertLayout& layout = parts_.catalog->layout(l, job.expert, job.precision);
+        const ExpertLayout& layout = parts_.store->catalog().layout(l, job.expert, job.precision);
         const double start = now();
         parts_.device->compute_expert(
             layout.views(device_copy_[k].data), gathered_.data() + size_t(job.begin) * n_embd_,
@@ -419,14 +429,15 @@ void OffloadExecutor::finish_cpu_jobs() {
     for (CpuJob& j : cpu_jobs_) {
         if (j.released) continue;
         j.released = true;
-        parts_.host->release(j.layer, j.expert, Precision::High);
+        parts_.store->host().release(j.layer, j.expert, Precision::High);
         const CpuExpertWorker::Job& done = parts_.cpu->job(j.worker_index);
         const double seconds = done.t_end - done.t_start;
         counters_.cpu_expert_seconds += seconds;
         if (j.m == 1)
-            cpu_rate_.add(
-                double(parts_.catalog->layout(j.layer, j.expert, Precision::High).payload_bytes()),
-                seconds);
+            cpu_rate_.add(double(parts_.store->catalog()
+                                     .layout(j.layer, j.expert, Precision::High)
+                                     .payload_bytes()),
+                          seconds);
         if (bus_) {
             telemetry::ExpertEvent ev{j.position, j.layer, j.expert, j.gate,
                                       ExpertAction::CpuCompute};
@@ -445,7 +456,7 @@ void OffloadExecutor::process_copy_records() {
         if (it == copies_.end()) continue;
         const CopyInfo info = it->second;
         copies_.erase(it);
-        parts_.host->release(info.layer, info.expert, info.precision);
+        parts_.store->host().release(info.layer, info.expert, info.precision);
         const size_t k = key(info.layer, info.expert);
         if (pending_copy_[k] == r.ticket) pending_copy_[k] = 0;
         if (r.cancelled) {
@@ -481,14 +492,22 @@ void OffloadExecutor::publish_snapshot() {
     c.device_capacity = parts_.device->capacity();
     c.device_peak = parts_.device->peak_bytes();
     c.device_used = parts_.device->used_bytes();
-    c.host_capacity = parts_.host->capacity();
-    c.host_peak = parts_.host->peak_bytes();
-    c.host_used = parts_.host->used_bytes();
+    c.host_capacity = parts_.store->host().capacity();
+    c.host_peak = parts_.store->host().peak_bytes();
+    c.host_used = parts_.store->host().used_bytes();
     c.link_gbps = link_rate_.rate() / 1e9;
     c.device_gbps = device_rate_.rate() / 1e9;
     c.cpu_gbps = cpu_rate_.rate() / 1e9;
     std::lock_guard lock(published_mutex_);
     published_ = std::move(c);
+}
+
+ExpertLocation OffloadExecutor::locate(uint32_t layer, uint32_t expert, Precision p) const {
+    ExpertLocation where = parts_.store->locate(layer, expert, p);
+    const ExpertCache::Entry& entry = cache_->entry(uint16_t(layer), uint16_t(expert));
+    where.on_device = entry.resident && entry.precision == p;
+    where.device_ready = where.on_device && pending_copy_[key(layer, expert)] == 0;
+    return where;
 }
 
 OffloadCounters OffloadExecutor::counters() const {

@@ -23,8 +23,7 @@
 #include "offload/expert_cache.hpp"
 #include "offload/expert_decision.hpp"
 #include "offload/expert_layout.hpp"
-#include "offload/expert_storage.hpp"
-#include "offload/host_expert_tier.hpp"
+#include "offload/expert_store.hpp"
 #include "offload/precision_rule.hpp"
 #include "offload/router_prefetcher.hpp"
 
@@ -62,9 +61,7 @@ struct ExecutorConfig {
 
 // What the executor owns besides its own state.
 struct OffloadParts {
-    std::unique_ptr<ExpertCatalog> catalog;
-    std::unique_ptr<ExpertStorage> storage;
-    std::unique_ptr<HostExpertTier> host;
+    std::unique_ptr<ExpertStore> store;
     std::unique_ptr<DeviceBackend> device;
     DeviceBuffer resident_reservation; // non-expert weights, KV cache, workspace
     std::unique_ptr<CpuExpertWorker> cpu;
@@ -99,7 +96,9 @@ class OffloadExecutor final : public model::ExpertExecutor {
     // As of the last completed pass; safe from any thread.
     OffloadCounters counters() const;
     const BudgetPlan& plan() const { return config_.plan; }
-    const ExpertCatalog& catalog() const { return *parts_.catalog; }
+    const ExpertCatalog& catalog() const { return parts_.store->catalog(); }
+    // Where a copy is in every tier; from the evaluating thread or between passes.
+    ExpertLocation locate(uint32_t layer, uint32_t expert, Precision p) const;
     DeviceBackend& device() { return *parts_.device; }
 
   private:
@@ -187,7 +186,8 @@ class OffloadExecutor final : public model::ExpertExecutor {
     std::mutex pass_mutex_;
     size_t pass_first_ = 0, pass_tokens_ = 0;
     double pass_start_ = 0;
-    uint64_t time_ = 0; // request counter for the policy
+    double layer_boundary_ = 0; // end of the previous layer's expert step
+    uint64_t time_ = 0;         // request counter for the policy
 
     OffloadCounters counters_;
     mutable std::mutex published_mutex_;

@@ -155,8 +155,8 @@ PreparedOffload prepare_offload(model::Model& model, const std::filesystem::path
                     "multi");
 
     OffloadParts parts;
-    parts.catalog = std::make_unique<ExpertCatalog>(model);
-    ExpertCatalog& catalog = *parts.catalog;
+    auto owned_catalog = std::make_unique<ExpertCatalog>(model);
+    ExpertCatalog& catalog = *owned_catalog;
     PreparedOffload out;
 
     std::filesystem::path sidecar;
@@ -219,9 +219,9 @@ PreparedOffload prepare_offload(model::Model& model, const std::filesystem::path
         throw Error("a host memory budget of " + format_byte_size(options.host_bytes) +
                     " cannot hold the experts a layer works with; give at least " +
                     format_byte_size(min_host) + " (or 0 for no limit)");
-    parts.storage = std::make_unique<ExpertStorage>(catalog, model_path, sidecar);
-    parts.host = std::make_unique<HostExpertTier>(catalog, *parts.storage, options.host_bytes);
-    parts.host->preload(options.low_precision, [&](double f) {
+    parts.store = std::make_unique<ExpertStore>(std::move(owned_catalog), model_path, sidecar,
+                                                options.host_bytes);
+    parts.store->host().preload(options.low_precision, [&](double f) {
         if (progress) progress(f, "reading experts into host memory");
     });
     parts.cpu = std::make_unique<CpuExpertWorker>(options.cpu_threads, epoch);
