@@ -35,6 +35,7 @@ OffloadExecutor::OffloadExecutor(const model::Model& model, OffloadParts parts,
     cache_ = std::make_unique<ExpertCache>(n_layer_, n_expert_, config_.plan, *policy_);
     device_copy_.resize(size_t(n_layer_) * n_expert_);
     pending_copy_.assign(device_copy_.size(), 0);
+    last_use_.assign(device_copy_.size(), 0);
     if (config_.prefetch && n_layer_ > 1)
         prefetcher_ =
             std::make_unique<RouterPrefetcher>(model, config_.prefetch_options, config_.precision);
@@ -256,6 +257,7 @@ void OffloadExecutor::decide_layer(const model::MoeLayerWork& w) {
         switch (decision.action) {
         case ExpertAction::HitHigh:
         case ExpertAction::HitLow:
+            last_use_[key(l, e)] = request.time + 1;
             if (cache_->use({l, uint16_t(e), entry.precision}, request))
                 ++counters_.prefetch_loads_used;
             device_jobs_.push_back({uint16_t(e), begin, m, entry.precision});
@@ -263,6 +265,7 @@ void OffloadExecutor::decide_layer(const model::MoeLayerWork& w) {
         case ExpertAction::LoadHigh:
         case ExpertAction::LoadLow:
             demand_load(l, uint16_t(e), demand.precision, position);
+            last_use_[key(l, e)] = request.time + 1;
             cache_->use({l, uint16_t(e), demand.precision}, request);
             device_jobs_.push_back({uint16_t(e), begin, m, demand.precision});
             break;
@@ -378,13 +381,21 @@ bool OffloadExecutor::background_load(uint16_t layer, uint16_t expert, Precision
         acquire_host(layer, expert, p, position, false, kind == CopyKind::Prefetch);
     if (!host) return false;
     // A background copy never evicts one still on its way (that would only
-    // churn the link); those are pinned while it makes room.
+    // churn the link) nor one used during the last token's worth of requests
+    // (a guess should not push out what is in use); those are pinned while
+    // it makes room, and when nothing else can go it is not loaded.
     held_.clear();
-    for (const auto& [ticket, info] : copies_)
-        if (!cache_->pinned(info.layer, info.expert)) {
-            cache_->pin(info.layer, info.expert);
-            held_.push_back({info.layer, info.expert});
-        }
+    auto hold = [&](uint16_t l, uint16_t e) {
+        if (cache_->pinned(l, e)) return;
+        cache_->pin(l, e);
+        held_.push_back({l, e});
+    };
+    for (const auto& [ticket, info] : copies_) hold(info.layer, info.expert);
+    const uint64_t window = uint64_t(n_layer_) * model_.config().n_expert_used;
+    for (uint32_t l = 0; l < n_layer_; ++l)
+        for (uint32_t e = 0; e < n_expert_; ++e)
+            if (cache_->resident(uint16_t(l), uint16_t(e)) && last_use_[key(l, e)] + window > time_)
+                hold(uint16_t(l), uint16_t(e));
     const bool placed = place_copy(layer, expert, p, current_layer, kind == CopyKind::Prefetch);
     for (const auto& [l, e] : held_) cache_->unpin(l, e);
     if (!placed) {

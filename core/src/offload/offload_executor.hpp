@@ -164,6 +164,7 @@ class OffloadExecutor final : public model::ExpertExecutor {
     std::unique_ptr<ExpertCache> cache_;
     std::vector<DeviceBuffer> device_copy_; // per (layer, expert)
     std::vector<CopyTicket> pending_copy_;  // per (layer, expert): its copy on the way, or 0
+    std::vector<uint64_t> last_use_;        // per (layer, expert): request time of its last use
     std::unordered_map<CopyTicket, CopyInfo> copies_;
     std::unique_ptr<RouterPrefetcher> prefetcher_;
     RateMeter link_rate_, device_rate_, cpu_rate_;

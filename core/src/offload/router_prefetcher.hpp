@@ -39,7 +39,7 @@ struct RouterPrefetchOptions {
     double min_confidence = 0.1; // normalized gate weight of a prediction
     double raise_accuracy = 0.6; // look further when distance d is this accurate
     double lower_accuracy = 0.3; // look less far below this
-    double max_waste = 0.5;      // ... or when this share of prefetches is evicted unused
+    double max_waste = 0.3;      // ... or when this share of prefetches is evicted unused
     uint32_t adapt_every = 4;    // decode tokens between adjustments
 };
 
