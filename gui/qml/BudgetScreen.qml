@@ -10,6 +10,9 @@ Item {
     required property AppContext app
     readonly property Theme theme: app.theme
     readonly property BudgetController budget: app.budget
+    readonly property ModelLoader loader: app.loader
+    // The model runs offloaded under exactly the budget on the slider.
+    readonly property bool running: loader.offloaded && loader.offloadBudgetBytes === budget.budgetBytes
 
     ScrollView {
         anchors.fill: parent
@@ -26,9 +29,31 @@ Item {
                 Layout.bottomMargin: 0
                 theme: screen.theme
                 title: qsTr("Budget planner")
-                subtitle: screen.budget.hasModel
-                          ? qsTr("How much GPU memory to give %1, and what it buys. Planning for %2.").arg(screen.budget.modelName).arg(screen.budget.targetName)
-                          : qsTr("Load a model on the Models screen to plan its budget.")
+                subtitle: !screen.budget.hasModel ? qsTr("Load a model on the Models screen to plan its budget.")
+                          : screen.loader.offloaded ? qsTr("%1 runs offloaded on %2.").arg(screen.budget.modelName).arg(screen.loader.offloadDevice)
+                          : qsTr("How much GPU memory to give %1, and what it buys. Planning for %2.").arg(screen.budget.modelName).arg(screen.budget.targetName)
+                IconButton {
+                    objectName: "runWithBudget"
+                    theme: screen.theme
+                    visible: screen.budget.hasModel
+                    primary: !screen.running
+                    enabled: screen.budget.fits && !screen.running && !screen.loader.loading
+                    iconName: screen.running ? "" : "send"
+                    text: screen.running ? qsTr("Running with this budget") : qsTr("Run with this budget")
+                    tip: screen.budget.hasGpu ? qsTr("Reload the model with its experts offloaded under this budget")
+                                              : qsTr("Reload the model offloaded onto a simulated device with this budget")
+                    onClicked: screen.loader.loadWithBudget(screen.loader.modelPath, screen.budget.budgetBytes,
+                                                            screen.budget.contextTokens, screen.budget.lowPrecision)
+                }
+                IconButton {
+                    theme: screen.theme
+                    visible: screen.loader.offloaded
+                    flat: true
+                    text: qsTr("Run whole")
+                    tip: qsTr("Reload the model without offloading")
+                    enabled: !screen.loader.loading
+                    onClicked: screen.loader.load(screen.loader.modelPath)
+                }
             }
 
             RowLayout {
@@ -102,8 +127,12 @@ Item {
                     theme: screen.theme
                     accent: screen.theme.high
                     caption: qsTr("Experts resident")
-                    value: (screen.budget.highSlots + screen.budget.lowSlots) + " / " + screen.budget.totalExperts
-                    detail: qsTr("%1 high · %2 low precision").arg(screen.budget.highSlots).arg(screen.budget.lowSlots)
+                    value: screen.budget.slotsAreAlternatives
+                           ? Math.min(screen.budget.totalExperts, screen.budget.lowSlots > 0 ? screen.budget.lowSlots : screen.budget.highSlots) + " / " + screen.budget.totalExperts
+                           : (screen.budget.highSlots + screen.budget.lowSlots) + " / " + screen.budget.totalExperts
+                    detail: screen.budget.slotsAreAlternatives
+                            ? qsTr("%1 high or %2 low precision, mixed as needed").arg(screen.budget.highSlots).arg(screen.budget.lowSlots)
+                            : qsTr("%1 high · %2 low precision").arg(screen.budget.highSlots).arg(screen.budget.lowSlots)
                 }
                 StatTile {
                     objectName: "measured"
@@ -113,10 +142,31 @@ Item {
                     caption: qsTr("Measured (last reply)")
                     value: screen.budget.hasMeasurement ? screen.budget.measuredTokensPerSecond.toFixed(1) : "–"
                     unit: "tok/s"
-                    detail: screen.budget.hasMeasurement
-                            ? (isNaN(screen.budget.measuredHitRate) ? qsTr("hit rate not reported by this engine")
-                                                                     : qsTr("hit rate %1%").arg(Math.round(screen.budget.measuredHitRate * 100)))
-                            : qsTr("chat to measure")
+                    detail: !screen.budget.hasMeasurement ? qsTr("chat to measure")
+                            : isNaN(screen.budget.measuredHitRate) ? qsTr("not offloaded: no hit rate")
+                            : qsTr("hit rate %1%").arg(Math.round(screen.budget.measuredHitRate * 100))
+                              + (screen.budget.measuredDeviceUse.length ? " · " + screen.budget.measuredDeviceUse : "")
+                }
+            }
+
+            ChartCard {
+                Layout.fillWidth: true
+                Layout.leftMargin: 24
+                Layout.rightMargin: 24
+                Layout.preferredHeight: 190
+                visible: screen.budget.hasModel && screen.budget.predictedLayerHitRates.length > 0
+                theme: screen.theme
+                title: qsTr("Predicted hit rate per layer")
+                BarChart {
+                    objectName: "predictedLayers"
+                    anchors.fill: parent
+                    values: screen.budget.fits ? screen.budget.predictedLayerHitRates : []
+                    lowColor: screen.theme.heatLow
+                    midColor: screen.theme.heatMid
+                    highColor: screen.theme.heatHigh
+                    textColor: screen.theme.chartText
+                    gridColor: screen.theme.chartGrid
+                    emptyText: qsTr("Raise the budget: it does not hold what every token needs.")
                 }
             }
 

@@ -36,11 +36,12 @@ Rectangle {
             objectName: "statusText"
             text: bar.loader.loading
                   ? qsTr("Loading %1 — %2").arg(bar.loader.loadingPath.split("/").pop()).arg(bar.loader.stage)
-                  : (bar.loader.ready ? bar.loader.modelName : qsTr("No model loaded"))
+                  : (bar.loader.ready ? bar.loader.modelName + (bar.loader.offloaded ? "  ·  " + qsTr("offloaded: %1").arg(bar.loader.offloadDevice) : "")
+                                      : qsTr("No model loaded"))
             color: bar.theme.text
             font.pixelSize: 12
             elide: Text.ElideMiddle
-            Layout.maximumWidth: 460
+            Layout.maximumWidth: 620
         }
         ProgressBar {
             visible: bar.loader.loading

@@ -39,6 +39,11 @@ int main(int argc, char* argv[]) {
                                     QStringLiteral("folder"));
     const QCommandLineOption noLoad(QStringLiteral("no-load"),
                                     QStringLiteral("Do not load the preselected model at start."));
+    const QCommandLineOption offload(
+        QStringLiteral("offload-budget"),
+        QStringLiteral("Load the model with its experts offloaded under this device memory "
+                       "budget, e.g. 8G or 60MiB (a simulated device without a GPU)."),
+        QStringLiteral("size"));
     const QCommandLineOption light(QStringLiteral("light"), QStringLiteral("Use the light theme."));
     const QCommandLineOption dark(QStringLiteral("dark"), QStringLiteral("Use the dark theme."));
     const QCommandLineOption settings(QStringLiteral("settings"),
@@ -57,7 +62,8 @@ int main(int argc, char* argv[]) {
         QStringLiteral("self-test-timeout"),
         QStringLiteral("Seconds the self-test may take (default 300)."), QStringLiteral("seconds"),
         QStringLiteral("300"));
-    cli.addOptions({model, folder, noLoad, light, dark, settings, selfTest, screenshots, timeout});
+    cli.addOptions(
+        {model, folder, noLoad, offload, light, dark, settings, selfTest, screenshots, timeout});
     cli.process(app);
 
     hoard::gui::AppOptions options;
@@ -67,6 +73,14 @@ int main(int argc, char* argv[]) {
     options.initialModel = cli.value(model);
     options.autoLoad = !cli.isSet(noLoad);
     options.settingsFile = cli.value(settings);
+    if (cli.isSet(offload)) {
+        try {
+            options.offloadBudgetBytes = hoard::parse_memory_size(cli.value(offload).toStdString());
+        } catch (const std::exception& e) {
+            std::fprintf(stderr, "hoard-desktop: --offload-budget: %s\n", e.what());
+            return 2;
+        }
+    }
     if (cli.isSet(light)) options.dark = false;
     if (cli.isSet(dark)) options.dark = true;
 

@@ -26,6 +26,17 @@ QString findBundledModel(const QString& applicationDir) {
     return QStringLiteral(HOARD_DEFAULT_MODEL_PATH);
 }
 
+QString traceFolder() {
+    // Where the engine keeps its offload files (the same rule as its sidecars).
+    QString base = qEnvironmentVariable("HOARD_CACHE_DIR");
+    if (base.isEmpty()) {
+        const QString xdg = qEnvironmentVariable("XDG_CACHE_HOME");
+        base = (xdg.isEmpty() ? QDir::homePath() + QStringLiteral("/.cache") : xdg) +
+               QStringLiteral("/hoard");
+    }
+    return base + QStringLiteral("/traces");
+}
+
 QStringList defaultModelFolders() {
     const QString home = QDir::homePath();
     QStringList folders;
@@ -55,7 +66,8 @@ AppContext::AppContext(const AppOptions& options, AppServices services, QObject*
         // CUDA and Vulkan probes join here when those backends are built.
         services_.deviceProbe = probe;
     }
-    if (!services_.predictor) services_.predictor = std::make_shared<EstimateBudgetPredictor>();
+    if (!services_.predictor)
+        services_.predictor = std::make_shared<ReplayBudgetPredictor>(traceFolder().toStdString());
     if (!services_.conversations)
         services_.conversations = std::make_shared<MemoryConversationStore>();
 
@@ -84,6 +96,7 @@ AppContext::AppContext(const AppOptions& options, AppServices services, QObject*
     loader_ = std::make_unique<ModelLoader>(*services_.opener);
     chat_ = std::make_unique<ChatController>(*services_.conversations, *loader_, services_.engine,
                                              feed_.get());
+    chat_->setRoutingTraceFolder(traceFolder());
     budget_ = std::make_unique<BudgetController>(*services_.predictor, *services_.deviceProbe);
     dashboard_ = std::make_unique<DashboardController>(*feed_);
     archive_ = std::make_unique<MemorySessionArchive>();
@@ -92,7 +105,12 @@ AppContext::AppContext(const AppOptions& options, AppServices services, QObject*
     wire();
 
     if (services_.telemetrySource) services_.telemetrySource->start(*feed_);
-    if (options.autoLoad && QFileInfo(preferred_model_).isFile()) loader_->load(preferred_model_);
+    if (options.autoLoad && QFileInfo(preferred_model_).isFile()) {
+        if (options.offloadBudgetBytes > 0)
+            loader_->loadWithBudget(preferred_model_, qint64(options.offloadBudgetBytes), 0, true);
+        else
+            loader_->load(preferred_model_);
+    }
 }
 
 AppContext::~AppContext() {
@@ -118,13 +136,21 @@ void AppContext::wire() {
     connect(loader_.get(), &ModelLoader::modelChanged, this, [this] {
         const auto model = loader_->model();
         budget_->setModel(model ? std::optional(model->summary()) : std::nullopt,
-                          loader_->modelName());
+                          loader_->modelName(), loader_->modelPath());
+        // An offloaded model: the planner starts from the budget it runs with.
+        if (const auto plan = model ? model->offload_plan() : std::nullopt) {
+            budget_->setContextTokens(int(plan->n_ctx));
+            budget_->setBudgetGB(double(plan->device_bytes) / 1e9);
+        }
         if (model) settings_->setValue(kLastModelKey, loader_->modelPath());
     });
     connect(feed_.get(), &TelemetryFeed::generationFinished, this,
             [this](const GenerationRecord& record) {
                 if (!record.error.isEmpty() || record.tokensPerSecond <= 0) return;
-                budget_->setMeasured(record.tokensPerSecond, dashboard_->series()->meanHitRate());
+                budget_->setMeasured(
+                    record.tokensPerSecond,
+                    record.hitRate.value_or(std::numeric_limits<double>::quiet_NaN()),
+                    record.devicePeakBytes, record.deviceCapacityBytes);
             });
     connect(recorder_.get(), &SessionRecorder::sessionsChanged, sessions_.get(),
             &SessionsController::refresh);

@@ -29,6 +29,7 @@ struct AppOptions {
     QStringList modelFolders; // used when the settings hold none
     QString initialModel;     // preselected (and loaded when autoLoad); default: the bundled one
     bool autoLoad = true;
+    uint64_t offloadBudgetBytes = 0; // > 0: load with the experts offloaded under this budget
     QString settingsFile;     // an INI file; empty: the user's settings
     std::optional<bool> dark; // empty: as last time (dark the first time)
 };
@@ -102,6 +103,8 @@ class AppContext : public QObject {
 // Where the bundled model is at run time: beside the executable
 // (../models or models), else where the build wrote it.
 QString findBundledModel(const QString& applicationDir);
+// Where recorded routing traces are kept (the budget planner replays them).
+QString traceFolder();
 // Folders that commonly hold GGUF files and exist on this machine.
 QStringList defaultModelFolders();
 

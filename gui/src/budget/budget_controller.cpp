@@ -110,9 +110,11 @@ void BudgetController::setLowPrecision(bool on) {
 }
 
 void BudgetController::setModel(const std::optional<hoard::ModelSummary>& summary,
-                                const QString& name) {
+                                const QString& name, const QString& path) {
     model_ = summary;
     model_name_ = summary ? name : QString();
+    query_.modelPath =
+        summary ? std::filesystem::path(path.toStdString()) : std::filesystem::path();
     if (model_)
         query_.contextTokens =
             std::min<size_t>(model_->n_ctx ? model_->n_ctx : 4096, size_t(maxContextTokens()));
@@ -127,9 +129,14 @@ void BudgetController::setModel(const std::optional<hoard::ModelSummary>& summar
     }
 }
 
-void BudgetController::setMeasured(double tokensPerSecond, double hitRate) {
+void BudgetController::setMeasured(double tokensPerSecond, double hitRate, uint64_t devicePeakBytes,
+                                   uint64_t deviceCapacityBytes) {
     measured_tps_ = tokensPerSecond;
     measured_hit_rate_ = hitRate;
+    measured_device_use_ =
+        deviceCapacityBytes
+            ? tr("%1 of %2").arg(formatBytes(devicePeakBytes), formatBytes(deviceCapacityBytes))
+            : QString();
     emit measuredChanged();
 }
 

@@ -27,6 +27,7 @@ class BudgetController : public QObject {
     Q_PROPERTY(bool hasModel READ hasModel NOTIFY modelChanged)
     Q_PROPERTY(QString modelName READ modelName NOTIFY modelChanged)
     Q_PROPERTY(double budgetGB READ budgetGB WRITE setBudgetGB NOTIFY queryChanged)
+    Q_PROPERTY(qint64 budgetBytes READ budgetBytes NOTIFY queryChanged)
     Q_PROPERTY(double maxBudgetGB READ maxBudgetGB NOTIFY rangeChanged)
     Q_PROPERTY(QString budgetText READ budgetText NOTIFY queryChanged)
     Q_PROPERTY(int contextTokens READ contextTokens WRITE setContextTokens NOTIFY queryChanged)
@@ -45,9 +46,14 @@ class BudgetController : public QObject {
     Q_PROPERTY(int highSlots READ highSlots NOTIFY predictionChanged)
     Q_PROPERTY(int lowSlots READ lowSlots NOTIFY predictionChanged)
     Q_PROPERTY(int totalExperts READ totalExperts NOTIFY predictionChanged)
+    Q_PROPERTY(bool slotsAreAlternatives READ slotsAreAlternatives NOTIFY predictionChanged)
+    Q_PROPERTY(
+        QList<qreal> predictedLayerHitRates READ predictedLayerHitRates NOTIFY predictionChanged)
     Q_PROPERTY(bool hasMeasurement READ hasMeasurement NOTIFY measuredChanged)
     Q_PROPERTY(double measuredTokensPerSecond READ measuredTokensPerSecond NOTIFY measuredChanged)
     Q_PROPERTY(double measuredHitRate READ measuredHitRate NOTIFY measuredChanged) // NaN: unknown
+    // "52.1 MB of 60.0 MB" (device memory the offload engine used at most), or empty.
+    Q_PROPERTY(QString measuredDeviceUse READ measuredDeviceUse NOTIFY measuredChanged)
 
   public:
     BudgetController(BudgetPredictor& predictor, DeviceProbe& probe, QObject* parent = nullptr);
@@ -60,6 +66,7 @@ class BudgetController : public QObject {
     bool hasModel() const { return model_.has_value(); }
     QString modelName() const { return model_name_; }
     double budgetGB() const { return double(query_.deviceBytes) / 1e9; }
+    qint64 budgetBytes() const { return qint64(query_.deviceBytes); }
     void setBudgetGB(double gb);
     double maxBudgetGB() const;
     QString budgetText() const;
@@ -79,16 +86,24 @@ class BudgetController : public QObject {
     int highSlots() const { return int(prediction_.highSlots); }
     int lowSlots() const { return int(prediction_.lowSlots); }
     int totalExperts() const { return int(prediction_.totalExperts); }
+    bool slotsAreAlternatives() const { return prediction_.slotsAreAlternatives; }
+    QList<qreal> predictedLayerHitRates() const {
+        return QList<qreal>(prediction_.layerHitRates.begin(), prediction_.layerHitRates.end());
+    }
     bool hasMeasurement() const { return measured_tps_ > 0; }
     double measuredTokensPerSecond() const { return measured_tps_; }
     double measuredHitRate() const { return measured_hit_rate_; }
+    QString measuredDeviceUse() const { return measured_device_use_; }
     const BudgetPrediction& prediction() const { return prediction_; }
     const BudgetQuery& query() const { return query_; }
 
-    // The loaded model (none: the planner says to load one).
-    void setModel(const std::optional<hoard::ModelSummary>& summary, const QString& name);
-    // What the last reply achieved (hit rate NaN when not reported).
-    void setMeasured(double tokensPerSecond, double hitRate);
+    // The loaded model and its file (none: the planner says to load one).
+    void setModel(const std::optional<hoard::ModelSummary>& summary, const QString& name,
+                  const QString& path = {});
+    // What the last reply achieved (hit rate NaN when not reported; device
+    // figures 0 when the model did not run offloaded).
+    void setMeasured(double tokensPerSecond, double hitRate, uint64_t devicePeakBytes = 0,
+                     uint64_t deviceCapacityBytes = 0);
 
     Q_INVOKABLE void probeDevices();
     // The largest budget the target can give (90% of free VRAM), or, with no
@@ -121,6 +136,7 @@ class BudgetController : public QObject {
     uint64_t generation_ = 0;
     double measured_tps_ = 0;
     double measured_hit_rate_;
+    QString measured_device_use_;
     std::shared_ptr<std::atomic<bool>> cancel_ = std::make_shared<std::atomic<bool>>(false);
     WorkerLane lane_{"budget planner"};
 };

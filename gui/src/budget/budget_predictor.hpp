@@ -1,9 +1,9 @@
 #pragma once
 // Predicts what a device memory budget buys for a model: how the budget
 // divides (shared weights, KV cache, workspace, high- and low-precision expert
-// slots, headroom), the expert cache hit rate and decode speed. The estimate
-// below is analytic; the offload layer's trace replay takes its place once
-// the engine facade offers it. Runs on a worker lane.
+// slots, headroom), the expert cache hit rate and decode speed. Two kinds:
+// ReplayBudgetPredictor replays a routing trace through the engine's offload
+// planner; EstimateBudgetPredictor is a closed-form fallback. Run on a worker lane.
 #include "hoard/model_summary.hpp"
 
 #include <QString>
@@ -11,10 +11,15 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <vector>
 
 namespace hoard::gui {
 
 struct BudgetQuery {
+    std::filesystem::path modelPath; // the model file (the replay reads its tensor table)
     uint64_t deviceBytes = 0;
     size_t contextTokens = 4096;
     bool lowPrecision = true; // plan room for low-precision expert copies
@@ -32,6 +37,10 @@ struct BudgetPrediction {
     uint64_t nonExpertBytes = 0, kvCacheBytes = 0, workspaceBytes = 0;
     uint64_t highExpertBytes = 0, lowExpertBytes = 0, headroomBytes = 0;
     size_t highSlots = 0, lowSlots = 0, totalExperts = 0;
+    // True when the expert area holds highSlots high- OR lowSlots low-precision
+    // copies (one shared pool, mixed as the run decides); false when both at once.
+    bool slotsAreAlternatives = false;
+    std::vector<double> layerHitRates;  // predicted, per layer (empty if not predicted)
     double hitRate = 0;                 // selected experts found resident (either precision)
     double tokensPerSecond = 0;         // decode
     double hostOnlyTokensPerSecond = 0; // everything from system memory on the CPU; 0: unknown
@@ -52,6 +61,28 @@ class EstimateBudgetPredictor : public BudgetPredictor {
   public:
     BudgetPrediction predict(const hoard::ModelSummary& model, const BudgetQuery& query,
                              const std::atomic<bool>& cancel) override;
+};
+
+// The engine's offload planner (hoard/offload.hpp): the budget divided as the
+// offload engine will divide it, and hit rate and speed from replaying a
+// routing trace through its cache policy: the model's recorded trace when one
+// exists (`<model>.routing.jsonl` beside it, or `traceFolder/<file name>.routing.jsonl`),
+// else a synthetic Zipf-like one. Keeps one planner per model file (on the
+// lane that calls it). Falls back to the estimate for files the planner cannot read.
+class ReplayBudgetPredictor : public BudgetPredictor {
+  public:
+    explicit ReplayBudgetPredictor(std::filesystem::path traceFolder = {});
+    ~ReplayBudgetPredictor() override;
+    BudgetPrediction predict(const hoard::ModelSummary& model, const BudgetQuery& query,
+                             const std::atomic<bool>& cancel) override;
+    // Where the recorded trace of `model` is looked for (the first that exists wins).
+    std::vector<std::filesystem::path> traceCandidates(const std::filesystem::path& model) const;
+
+  private:
+    struct Planner;
+    std::filesystem::path trace_folder_;
+    std::unique_ptr<Planner> planner_;
+    EstimateBudgetPredictor estimate_;
 };
 
 // Activations and scratch for a 512-token prefill chunk plus a row of logits.

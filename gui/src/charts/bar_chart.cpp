@@ -38,7 +38,9 @@ void BarChart::paint(QPainter* painter) {
         const double v = values_[i];
         if (!std::isfinite(v)) continue;
         const double h = plot.height() * std::clamp(v / maximum, 0.0, 1.0);
-        const QRectF bar(plot.left() + i * slot + gap / 2, plot.bottom() - h, slot - gap, h);
+        // Few bars stay slim, centred in their slots.
+        const double w = std::min(slot - gap, 44.0);
+        const QRectF bar(plot.left() + i * slot + (slot - w) / 2, plot.bottom() - h, w, h);
         QPainterPath path;
         const double radius = std::min(3.0, bar.width() / 2);
         path.addRoundedRect(bar.adjusted(0, 0, 0, radius), radius, radius);
@@ -54,8 +56,8 @@ void BarChart::paint(QPainter* painter) {
     p.setFont(labelFont());
     const int every = std::max(1, int(std::ceil(22.0 / std::max(slot, 1.0))));
     for (int i = 0; i < n; i += every)
-        p.drawText(QRectF(plot.left() + i * slot, plot.bottom() + 2, slot * every, 14),
-                   Qt::AlignLeft | Qt::AlignVCenter, QString::number(i));
+        p.drawText(QRectF(plot.left() + i * slot, plot.bottom() + 2, slot, 14),
+                   Qt::AlignHCenter | Qt::AlignVCenter, QString::number(i));
 }
 
 } // namespace hoard::gui

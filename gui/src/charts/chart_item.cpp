@@ -1,5 +1,6 @@
 #include "charts/chart_item.hpp"
 
+#include <QFontMetricsF>
 #include <QGuiApplication>
 #include <QPainter>
 
@@ -65,6 +66,14 @@ QRectF ChartItem::plotRect(double leftMargin, bool bottomLabels) const {
     const double bottom = time_labels ? 18.0 : 4.0;
     return QRectF(leftMargin, 6.0, std::max(0.0, width() - leftMargin - 4.0),
                   std::max(0.0, height() - 6.0 - bottom));
+}
+
+double ChartItem::axisMargin(double maximum, const std::function<QString(double)>& format) const {
+    const QFontMetricsF metrics(labelFont());
+    double widest = 0;
+    for (int i = 0; i <= 4; ++i)
+        widest = std::max(widest, metrics.horizontalAdvance(format(maximum * i / 4.0)));
+    return std::ceil(widest) + 10.0;
 }
 
 void ChartItem::drawValueGrid(QPainter& p, const QRectF& plot, double maximum,

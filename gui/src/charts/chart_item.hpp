@@ -50,6 +50,8 @@ class ChartItem : public QQuickPaintedItem {
     // `bottomLabels`), a row of labels underneath.
     QRectF plotRect(double leftMargin, bool bottomLabels = false) const;
     QFont labelFont() const;
+    // Room the value labels need on the left (their widest, plus a gap).
+    double axisMargin(double maximum, const std::function<QString(double)>& format) const;
     // Horizontal grid lines at 0, 1/4 ... 1 of `maximum`, labelled with `format`.
     void drawValueGrid(QPainter& p, const QRectF& plot, double maximum,
                        const std::function<QString(double)>& format) const;

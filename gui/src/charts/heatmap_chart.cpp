@@ -46,11 +46,15 @@ void HeatmapChart::paint(QPainter* painter) {
     const QRectF plot = plotRect(34.0);
     const double cw = plot.width() / columns_;
     const double ch = plot.height() / rows_;
+    // Unknown cells are the background; known ones are drawn over it, each
+    // overlapping the next by a fraction of a pixel so no seams show.
+    p.fillRect(plot, empty_color_);
     for (int r = 0; r < rows_; ++r) {
         for (int c = 0; c < columns_; ++c) {
-            // Cells overlap by a fraction of a pixel so no seams show between them.
+            const double v = values_[qsizetype(r) * columns_ + c];
+            if (!std::isfinite(v)) continue;
             const QRectF cell(plot.left() + c * cw, plot.top() + r * ch, cw + 0.5, ch + 0.5);
-            p.fillRect(cell, colorFor(values_[qsizetype(r) * columns_ + c]));
+            p.fillRect(cell.intersected(plot), colorFor(v));
         }
     }
     // Layer labels: as many as fit without overlapping.

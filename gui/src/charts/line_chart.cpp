@@ -94,15 +94,17 @@ void LineChart::paint(QPainter* painter) {
         return;
     }
     const double maximum = axisMaximum();
-    const QRectF plot = plotRect(48.0);
     // Enough decimals that every grid line (a quarter of the axis) reads exactly.
     const double step = maximum / 4.0;
     int decimals = 0;
     while (decimals < 3 && std::abs(step * std::pow(10.0, decimals) -
                                     std::round(step * std::pow(10.0, decimals))) > 1e-6)
         ++decimals;
-    drawValueGrid(p, plot, maximum,
-                  [this, decimals](double v) { return QString::number(v, 'f', decimals) + unit_; });
+    const auto label = [this, decimals](double v) {
+        return QString::number(v, 'f', decimals) + unit_;
+    };
+    const QRectF plot = plotRect(axisMargin(maximum, label));
+    drawValueGrid(p, plot, maximum, label);
     p.setRenderHint(QPainter::Antialiasing, true);
     drawSeries(p, plot, compare_, maximum, compare_color_, false);
     drawSeries(p, plot, values_, maximum, line_color_, true);

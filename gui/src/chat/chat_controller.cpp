@@ -27,8 +27,9 @@ struct ChatController::Job {
 };
 
 struct ChatController::LaneState {
-    std::shared_ptr<const hoard::Model> model;
+    std::shared_ptr<hoard::Model> model;
     std::unique_ptr<hoard::Session> session;
+    std::optional<RoutingTraceLog> traces;
 };
 
 namespace {
@@ -223,68 +224,40 @@ void ChatController::startReply() {
     emit statsChanged();
     if (feed_) feed_->beginGeneration(job->modelName, job->modelPath);
 
-    lane_.post(
-        [this, job, model, history, params, engine = engine_, state = lane_state_, feed = feed_] {
-            hoard::GenerationStats stats;
-            QString error;
-            try {
-                if (state->model != model || !state->session) {
-                    state->session.reset();
-                    state->session = engine->create_session(model);
-                    state->model = model;
-                }
-                {
-                    std::lock_guard lock(job->mutex);
-                    job->session = state->session.get();
-                }
-                TokenCoalescer coalescer;
-                uint64_t sequence = 0;
-                double previous_seconds = -1; // end of the previous snapshot's window
-                auto deliver = [&](const TokenCoalescer::Chunk& chunk) {
-                    QMetaObject::invokeMethod(
-                        this, [this, job, chunk] { onChunk(job, chunk); }, Qt::QueuedConnection);
-                    if (!feed) return;
-                    // The engine reports only speed so far: a snapshot per chunk, its
-                    // rate over the chunk's window (none for the first, which holds
-                    // the prompt's evaluation).
-                    TelemetrySnapshot snapshot;
-                    snapshot.sequence = ++sequence;
-                    snapshot.time = chunk.seconds;
-                    snapshot.tokensPerSecond = std::numeric_limits<double>::quiet_NaN();
-                    if (previous_seconds >= 0 && chunk.seconds > previous_seconds)
-                        snapshot.tokensPerSecond =
-                            double(chunk.tokens) / (chunk.seconds - previous_seconds);
-                    previous_seconds = chunk.seconds;
-                    snapshot.generatedTokens = chunk.total_tokens;
-                    feed->publish(snapshot);
-                };
-                coalescer.start(TokenCoalescer::Clock::now());
-                if (!job->stop.load()) {
-                    stats = state->session->chat(
-                        history, params, [&](int32_t token, std::string_view text) {
-                            if (job->stop.load()) return false;
-                            if (auto chunk =
-                                    coalescer.add(text, token >= 0, TokenCoalescer::Clock::now()))
-                                deliver(*chunk);
-                            return true;
-                        });
-                } else {
-                    stats.stop = hoard::StopReason::Cancelled;
-                }
-                if (auto chunk = coalescer.flush(TokenCoalescer::Clock::now())) deliver(*chunk);
-            } catch (const hoard::Error& e) {
-                error = QString::fromUtf8(e.what());
-            } catch (const std::exception& e) {
-                error = tr("The reply failed: %1").arg(QString::fromUtf8(e.what()));
+    lane_.post([this, job, model, history, params, engine = engine_, state = lane_state_,
+                feed = feed_] {
+        ReplyOutcome outcome;
+        try {
+            // One session per model, kept between replies: the engine reuses the
+            // cached prefix of the conversation.
+            if (state->model != model || !state->session) {
+                state->session.reset();
+                state->session = engine->create_session(model);
+                state->model = model;
             }
+        } catch (const hoard::Error& e) {
+            outcome.error = QString::fromUtf8(e.what());
+        }
+        if (outcome.error.isEmpty()) {
             {
                 std::lock_guard lock(job->mutex);
-                job->session = nullptr;
+                job->session = state->session.get();
             }
-            QMetaObject::invokeMethod(
-                this, [this, job, stats, error] { onFinished(job, stats, error); },
-                Qt::QueuedConnection);
-        });
+            if (state->traces) state->traces->begin(*model);
+            outcome = generateReply(
+                *state->session, *model, history, params, job->stop,
+                [this, job](const TokenCoalescer::Chunk& chunk) {
+                    QMetaObject::invokeMethod(
+                        this, [this, job, chunk] { onChunk(job, chunk); }, Qt::QueuedConnection);
+                },
+                feed);
+            if (state->traces) state->traces->end(*model);
+            std::lock_guard lock(job->mutex);
+            job->session = nullptr;
+        }
+        QMetaObject::invokeMethod(
+            this, [this, job, outcome] { onFinished(job, outcome); }, Qt::QueuedConnection);
+    });
 }
 
 void ChatController::onChunk(const std::shared_ptr<Job>& job, const TokenCoalescer::Chunk& chunk) {
@@ -298,8 +271,9 @@ void ChatController::onChunk(const std::shared_ptr<Job>& job, const TokenCoalesc
     emit statsChanged();
 }
 
-void ChatController::onFinished(const std::shared_ptr<Job>& job,
-                                const hoard::GenerationStats& stats, const QString& error) {
+void ChatController::onFinished(const std::shared_ptr<Job>& job, const ReplyOutcome& outcome) {
+    const hoard::GenerationStats& stats = outcome.stats;
+    const QString& error = outcome.error;
     if (job != job_) return;
     job_.reset();
     const bool visible = job->conversationId == conversation_id_;
@@ -326,6 +300,11 @@ void ChatController::onFinished(const std::shared_ptr<Job>& job,
     record.seconds = stats.first_token_seconds + stats.decode_seconds;
     record.stopReason = stop_reason;
     record.error = error;
+    if (outcome.offload && outcome.offload->requests > 0) {
+        record.hitRate = outcome.offload->hitRate;
+        record.deviceCapacityBytes = outcome.offload->deviceCapacity;
+        record.devicePeakBytes = outcome.offload->devicePeak;
+    }
 
     if (!error.isEmpty()) {
         if (visible) messages_.failStreaming(error);
@@ -359,6 +338,15 @@ void ChatController::onFinished(const std::shared_ptr<Job>& job,
     emit generatingChanged();
     emit canSendChanged();
     emit replyFinished(content, error.isEmpty() ? stop_reason : error);
+}
+
+void ChatController::setRoutingTraceFolder(const QString& folder) {
+    lane_.post([state = lane_state_, folder] {
+        if (folder.isEmpty())
+            state->traces.reset();
+        else
+            state->traces.emplace(folder);
+    });
 }
 
 QString ChatController::exportConversation(const QString& pathOrUrl) {

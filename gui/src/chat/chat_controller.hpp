@@ -6,6 +6,8 @@
 #include "chat/conversation_list_model.hpp"
 #include "chat/conversation_store.hpp"
 #include "chat/message_list_model.hpp"
+#include "chat/reply_generation.hpp"
+#include "chat/routing_trace_log.hpp"
 #include "chat/sampling_settings.hpp"
 #include "chat/token_coalescer.hpp"
 #include "engine/worker_lane.hpp"
@@ -75,6 +77,9 @@ class ChatController : public QObject {
     // Exports the open conversation; the format follows the extension (.md or
     // .json). Returns an empty string, or what went wrong in words.
     Q_INVOKABLE QString exportConversation(const QString& pathOrUrl);
+    // Record each reply's routing into this folder (for the budget planner's
+    // replay); empty: no recording. Takes effect with the next reply.
+    void setRoutingTraceFolder(const QString& folder);
 
   signals:
     void conversationChanged();
@@ -90,8 +95,7 @@ class ChatController : public QObject {
     struct LaneState; // what lives on the chat lane: the session
     void startReply();
     void onChunk(const std::shared_ptr<Job>& job, const TokenCoalescer::Chunk& chunk);
-    void onFinished(const std::shared_ptr<Job>& job, const hoard::GenerationStats& stats,
-                    const QString& error);
+    void onFinished(const std::shared_ptr<Job>& job, const ReplyOutcome& outcome);
     void saveConversationSettings();
     void setCurrent(qint64 id);
     bool refuse(const QString& why);

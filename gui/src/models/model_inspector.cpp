@@ -25,10 +25,11 @@ hoard::ModelSummary EngineModelFiles::inspect(const std::filesystem::path& path,
     return engine_->load_model(path, {}, &cancel)->summary();
 }
 
-std::shared_ptr<const hoard::Model> EngineModelFiles::open(const std::filesystem::path& path,
-                                                           const hoard::LoadProgress& progress,
-                                                           const std::atomic<bool>& cancel) {
-    return engine_->load_model(path, progress, &cancel);
+std::shared_ptr<hoard::Model> EngineModelFiles::open(const std::filesystem::path& path,
+                                                     const hoard::LoadProgress& progress,
+                                                     const std::atomic<bool>& cancel,
+                                                     const hoard::LoadOptions& options) {
+    return engine_->load_model(path, progress, &cancel, options);
 }
 
 } // namespace hoard::gui

@@ -23,10 +23,12 @@ class ModelOpener {
   public:
     virtual ~ModelOpener() = default;
     // Runs on a worker lane; `progress` is called on that lane. Throws
-    // hoard::Error for an unusable file or when `cancel` turns true.
-    virtual std::shared_ptr<const hoard::Model> open(const std::filesystem::path& path,
-                                                     const hoard::LoadProgress& progress,
-                                                     const std::atomic<bool>& cancel) = 0;
+    // hoard::Error for an unusable file, settings the engine cannot meet (an
+    // offload budget too small), or when `cancel` turns true.
+    virtual std::shared_ptr<hoard::Model> open(const std::filesystem::path& path,
+                                               const hoard::LoadProgress& progress,
+                                               const std::atomic<bool>& cancel,
+                                               const hoard::LoadOptions& options) = 0;
 };
 
 // Both, through the engine facade. Until the facade offers a load-free
@@ -36,9 +38,10 @@ class EngineModelFiles : public ModelInspector, public ModelOpener {
     explicit EngineModelFiles(std::shared_ptr<hoard::Engine> engine) : engine_(std::move(engine)) {}
     hoard::ModelSummary inspect(const std::filesystem::path& path,
                                 const std::atomic<bool>& cancel) override;
-    std::shared_ptr<const hoard::Model> open(const std::filesystem::path& path,
-                                             const hoard::LoadProgress& progress,
-                                             const std::atomic<bool>& cancel) override;
+    std::shared_ptr<hoard::Model> open(const std::filesystem::path& path,
+                                       const hoard::LoadProgress& progress,
+                                       const std::atomic<bool>& cancel,
+                                       const hoard::LoadOptions& options) override;
 
   private:
     std::shared_ptr<hoard::Engine> engine_;

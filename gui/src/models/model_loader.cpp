@@ -26,7 +26,36 @@ QString ModelLoader::modelName() const {
     return QFileInfo(modelPath()).completeBaseName();
 }
 
-void ModelLoader::load(const QString& pathOrUrl) {
+bool ModelLoader::offloaded() const {
+    return model_ && model_->offloaded();
+}
+
+qint64 ModelLoader::offloadBudgetBytes() const {
+    const auto plan = model_ ? model_->offload_plan() : std::nullopt;
+    return plan ? qint64(plan->device_bytes) : 0;
+}
+
+QString ModelLoader::offloadDevice() const {
+    const auto setup = model_ ? model_->offload_setup() : std::nullopt;
+    return setup ? QString::fromStdString(setup->device) : QString();
+}
+
+void ModelLoader::load(const QString& path) {
+    load(path, hoard::LoadOptions{});
+}
+
+void ModelLoader::loadWithBudget(const QString& path, qint64 deviceBytes, int contextTokens,
+                                 bool lowPrecision) {
+    hoard::OffloadOptions offload;
+    offload.device_bytes = uint64_t(std::max<qint64>(deviceBytes, 0));
+    offload.n_ctx = size_t(std::max(contextTokens, 0));
+    offload.low_precision = lowPrecision;
+    hoard::LoadOptions options;
+    options.offload = offload;
+    load(path, options);
+}
+
+void ModelLoader::load(const QString& pathOrUrl, const hoard::LoadOptions& options) {
     const QString path = QFileInfo(ModelLibrary::localPath(pathOrUrl)).absoluteFilePath();
     if (cancel_) cancel_->store(true);
     auto cancel = std::make_shared<std::atomic<bool>>(false);
@@ -39,7 +68,7 @@ void ModelLoader::load(const QString& pathOrUrl) {
     setState(State::Loading);
     emit progressChanged();
 
-    lane_.post([this, job, path, cancel] {
+    lane_.post([this, job, path, cancel, options] {
         // Progress arrives as often as the engine reports it; pass on changes of
         // at least 1% (or of stage) so the GUI sees a handful of updates a second.
         double last_fraction = -1;
@@ -58,10 +87,11 @@ void ModelLoader::load(const QString& pathOrUrl) {
                 this, [this, job, fraction, text] { onProgress(job, fraction, text); },
                 Qt::QueuedConnection);
         };
-        std::shared_ptr<const hoard::Model> model;
+        std::shared_ptr<hoard::Model> model;
         QString error;
         try {
-            if (!cancel->load()) model = opener_.open(path.toStdString(), progress, *cancel);
+            if (!cancel->load())
+                model = opener_.open(path.toStdString(), progress, *cancel, options);
         } catch (const hoard::Error& e) {
             error = QString::fromUtf8(e.what());
         } catch (const std::exception& e) {
@@ -99,8 +129,8 @@ void ModelLoader::onProgress(uint64_t job, double fraction, const QString& stage
     emit progressChanged();
 }
 
-void ModelLoader::onLoaded(uint64_t job, std::shared_ptr<const hoard::Model> model,
-                           const QString& error, bool cancelled) {
+void ModelLoader::onLoaded(uint64_t job, std::shared_ptr<hoard::Model> model, const QString& error,
+                           bool cancelled) {
     if (job != job_) return;
     loading_path_.clear();
     if (cancelled) {

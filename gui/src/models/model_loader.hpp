@@ -1,5 +1,7 @@
 #pragma once
-// Loads the model the user picked, on a worker lane, with progress and cancel.
+// Loads the model the user picked, on a worker lane, with progress and cancel:
+// whole, or with its experts offloaded under a device memory budget (the
+// budget planner's "Run with this budget"; a simulated device without a GPU).
 // The model in use stays until a new one is ready; the GUI thread owns the
 // handle and hands it to the chat and the budget planner.
 #include "engine/worker_lane.hpp"
@@ -27,6 +29,11 @@ class ModelLoader : public QObject {
     Q_PROPERTY(QString modelPath READ modelPath NOTIFY modelChanged)
     Q_PROPERTY(QString modelName READ modelName NOTIFY modelChanged)
     Q_PROPERTY(QString error READ error NOTIFY stateChanged)
+    // The model in use runs through the offload engine.
+    Q_PROPERTY(bool offloaded READ offloaded NOTIFY modelChanged)
+    Q_PROPERTY(qint64 offloadBudgetBytes READ offloadBudgetBytes NOTIFY modelChanged)
+    // "simulated device (64.00 MiB, link 25 GB/s)", from the engine; empty when not offloaded.
+    Q_PROPERTY(QString offloadDevice READ offloadDevice NOTIFY modelChanged)
 
   public:
     enum class State { Idle, Loading, Failed };
@@ -44,10 +51,18 @@ class ModelLoader : public QObject {
     QString modelPath() const;
     QString modelName() const;
     QString error() const { return error_; }
-    std::shared_ptr<const hoard::Model> model() const { return model_; }
+    std::shared_ptr<hoard::Model> model() const { return model_; }
+    bool offloaded() const;
+    qint64 offloadBudgetBytes() const;
+    QString offloadDevice() const;
 
     // Starts loading `path` (a path or file:// URL), cancelling a load under way.
     Q_INVOKABLE void load(const QString& path);
+    // The same, with the experts offloaded: `deviceBytes` of device memory,
+    // a KV cache for `contextTokens` (0: the model's default).
+    Q_INVOKABLE void loadWithBudget(const QString& path, qint64 deviceBytes, int contextTokens,
+                                    bool lowPrecision);
+    void load(const QString& path, const hoard::LoadOptions& options);
     Q_INVOKABLE void cancel();
     Q_INVOKABLE void unload();
 
@@ -60,7 +75,7 @@ class ModelLoader : public QObject {
 
   private:
     void onProgress(uint64_t job, double fraction, const QString& stage);
-    void onLoaded(uint64_t job, std::shared_ptr<const hoard::Model> model, const QString& error,
+    void onLoaded(uint64_t job, std::shared_ptr<hoard::Model> model, const QString& error,
                   bool cancelled);
     void setState(State state);
 
@@ -70,7 +85,7 @@ class ModelLoader : public QObject {
     QString stage_;
     QString loading_path_;
     QString error_;
-    std::shared_ptr<const hoard::Model> model_;
+    std::shared_ptr<hoard::Model> model_;
     uint64_t job_ = 0;
     std::shared_ptr<std::atomic<bool>> cancel_;
     WorkerLane lane_{"model loading"};

@@ -39,6 +39,10 @@ struct GenerationRecord {
     double timeToFirstToken = 0, seconds = 0;
     QString stopReason;
     QString error; // empty unless it failed
+    // When the model runs offloaded: the reply's expert cache hit rate, and
+    // the device memory the offload engine has and has used at most.
+    std::optional<double> hitRate;
+    uint64_t deviceCapacityBytes = 0, devicePeakBytes = 0;
 };
 
 } // namespace hoard::gui

@@ -66,6 +66,7 @@ class AppTest : public QObject {
 
   private slots:
     void initTestCase() {
+        hoard::gui::test::useTestCacheDir(); // routing traces are recorded there
         qputenv("QT_QUICK_CONTROLS_MATERIAL_VARIANT", "Dense");
         QQuickStyle::setStyle("Material");
         QQuickWindow::setGraphicsApi(QSGRendererInterface::Software);

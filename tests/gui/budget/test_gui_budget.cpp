@@ -9,6 +9,7 @@
 
 #include <QAbstractItemModelTester>
 #include <QSignalSpy>
+#include <QTemporaryDir>
 #include <QTest>
 
 #include <cmath>
@@ -225,6 +226,50 @@ class BudgetTest : public QObject {
         budget.setModel(std::nullopt, {});
         QVERIFY(!budget.hasModel());
         QVERIFY(budget.breakdown().isEmpty());
+    }
+
+    void replayPredictsFromTheEnginePlanner() {
+        std::shared_ptr<hoard::Engine> engine = std::make_shared<hoard::Engine>();
+        const auto model = engine->load_model(hoard::gui::test::bundledModelPath().toStdString());
+        const hoard::ModelSummary& m = model->summary();
+        QTemporaryDir traces;
+        ReplayBudgetPredictor predictor(traces.path().toStdString());
+        std::atomic<bool> cancel{false};
+        BudgetQuery q;
+        q.modelPath = hoard::gui::test::bundledModelPath().toStdString();
+        q.contextTokens = 1024;
+        q.deviceBytes = 60ull << 20;
+        const BudgetPrediction p = predictor.predict(m, q, cancel);
+        QVERIFY2(p.fits, qPrintable(p.problem));
+        QVERIFY(p.basis.contains("Replay") && p.basis.contains("synthetic"));
+        QCOMPARE(p.layerHitRates.size(), m.n_layer);
+        QCOMPARE(p.totalExperts, m.n_layer * m.n_expert);
+        QVERIFY(p.hitRate > 0 && p.hitRate <= 1);
+        QVERIFY(p.tokensPerSecond > 0);
+        QCOMPARE(p.nonExpertBytes + p.kvCacheBytes + p.workspaceBytes + p.highExpertBytes +
+                     p.lowExpertBytes + p.headroomBytes,
+                 q.deviceBytes);
+        // More budget: at least as many hits.
+        q.deviceBytes = 90ull << 20;
+        QVERIFY(predictor.predict(m, q, cancel).hitRate >= p.hitRate);
+        // Too small: the planner says what is needed.
+        q.deviceBytes = 2ull << 20;
+        const BudgetPrediction small = predictor.predict(m, q, cancel);
+        QVERIFY(!small.fits);
+        QVERIFY(!small.problem.isEmpty());
+        // A recorded trace of this model is picked up (and noticed when it changes).
+        QDir().mkpath(traces.path());
+        model->start_routing_trace();
+        model->evaluate(model->tokenize("Routing for the planner to replay", true, false));
+        model->stop_routing_trace(
+            QDir(traces.path()).filePath("hoard-tiny-moe.gguf.routing.jsonl").toStdString());
+        q.deviceBytes = 60ull << 20;
+        const BudgetPrediction recorded = predictor.predict(m, q, cancel);
+        QVERIFY2(recorded.basis.contains("recorded"), qPrintable(recorded.basis));
+        QCOMPARE(predictor.traceCandidates(q.modelPath).size(), size_t(2));
+        // A file the planner cannot read falls back to the estimate.
+        q.modelPath = "/nonexistent/model.gguf";
+        QVERIFY(predictor.predict(m, q, cancel).basis.contains("Estimate"));
     }
 
     void withoutAGpuThePlanIsForAReferenceCard() {

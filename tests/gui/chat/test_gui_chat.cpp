@@ -6,10 +6,13 @@
 #include "chat/conversation_list_model.hpp"
 #include "chat/memory_conversation_store.hpp"
 #include "chat/message_list_model.hpp"
+#include "chat/routing_trace_log.hpp"
 #include "chat/sampling_settings.hpp"
 #include "chat/token_coalescer.hpp"
 #include "gui/common/gui_test_support.hpp"
 #include "models/model_loader.hpp"
+
+#include "hoard/offload.hpp"
 
 #include <QAbstractItemModelTester>
 #include <QJsonArray>
@@ -337,6 +340,85 @@ class ChatTest : public QObject {
         chat.deleteConversation(a);
         QCOMPARE(chat.conversations()->rowCount(), 1);
         QCOMPARE(chat.conversationId(), qint64(0));
+    }
+
+    void offloadedRepliesCarryExpertTelemetryAndRecordRouting() {
+        hoard::gui::test::useTestCacheDir();
+        ModelLoader offloaded(files_);
+        QSignalSpy ready(&offloaded, &ModelLoader::modelChanged);
+        offloaded.loadWithBudget(hoard::gui::test::bundledModelPath(), 60ll << 20, 1024, true);
+        QVERIFY(ready.wait(120000));
+        QVERIFY(offloaded.offloaded());
+        QTemporaryDir traces;
+        MemoryConversationStore store;
+        TelemetryFeed feed;
+        ChatController chat(store, offloaded, engine_, &feed);
+        chat.setRoutingTraceFolder(traces.path());
+        chat.sampling()->setMaxTokens(48);
+        QSignalSpy snapshots(&feed, &TelemetryFeed::snapshotArrived);
+        QSignalSpy finished(&feed, &TelemetryFeed::generationFinished);
+        QVERIFY(chat.send("Route me through the experts"));
+        QTRY_VERIFY_WITH_TIMEOUT(finished.size() == 1, 120000);
+        bool expert_stats = false;
+        for (const auto& args : snapshots) {
+            const auto s = args[0].value<TelemetrySnapshot>();
+            if (!s.hasExpertStats) continue;
+            expert_stats = true;
+            QCOMPARE(s.layerHitRates.size(), offloaded.model()->summary().n_layer);
+            const double shares = s.highFraction + s.lowFraction + s.cpuFraction + s.skipFraction;
+            QVERIFY(std::abs(shares - 1.0) < 1e-9);
+        }
+        QVERIFY(expert_stats);
+        const auto record = finished[0][0].value<GenerationRecord>();
+        QVERIFY(record.hitRate.has_value());
+        QVERIFY(*record.hitRate >= 0 && *record.hitRate <= 1);
+        QCOMPARE(record.deviceCapacityBytes > 0, true);
+        QVERIFY(record.devicePeakBytes <= record.deviceCapacityBytes);
+        // The reply's routing was appended to the model's trace, which the planner reads.
+        const QString trace = traces.filePath("hoard-tiny-moe.gguf.routing.jsonl");
+        QTRY_VERIFY(QFileInfo(trace).size() > 0);
+        auto planner =
+            hoard::OffloadPlanner::for_file(hoard::gui::test::bundledModelPath().toStdString());
+        planner.set_trace(trace.toStdString());
+        QVERIFY(planner.trace_tokens() > 0);
+        QVERIFY(!planner.trace_is_synthetic());
+        // A second reply adds a second sequence.
+        const qint64 size = QFileInfo(trace).size();
+        QVERIFY(chat.send("Once more"));
+        QTRY_VERIFY_WITH_TIMEOUT(finished.size() == 2, 120000);
+        QTRY_VERIFY(QFileInfo(trace).size() > size);
+        planner.set_trace(trace.toStdString());
+        QVERIFY(planner.trace_tokens() > 0);
+    }
+
+    void traceSequencesAreRenumberedWhenAppended() {
+        QTemporaryDir dir;
+        auto write = [&](const QString& name, const QByteArray& text) {
+            QFile f(dir.filePath(name));
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(text);
+        };
+        // The second sequence continues a conversation: its positions start at 40.
+        write("part.jsonl", "{\"format\":\"hoard-routing-trace\",\"n_layer\":1}\n"
+                            "{\"problem_id\":0,\"token_idx\":0,\"layer\":0,\"experts\":[1,2]}\n"
+                            "{\"problem_id\":1,\"token_idx\":40,\"layer\":0,\"experts\":[3,0]}\n"
+                            "{\"problem_id\":1,\"token_idx\":41,\"layer\":0,\"experts\":[2,0]}\n");
+        const QString whole = dir.filePath("whole.jsonl");
+        QCOMPARE(appendTraceSequences(dir.filePath("part.jsonl"), whole), size_t(3));
+        QCOMPARE(appendTraceSequences(dir.filePath("part.jsonl"), whole), size_t(3));
+        QFile f(whole);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        QList<qint64> ids, tokens;
+        // One header line, first.
+        QVERIFY(QJsonDocument::fromJson(f.readLine()).object().contains("format"));
+        while (!f.atEnd()) {
+            const QJsonObject o = QJsonDocument::fromJson(f.readLine()).object();
+            QVERIFY(!o.contains("format"));
+            ids << o["problem_id"].toInteger();
+            tokens << o["token_idx"].toInteger();
+        }
+        QCOMPARE(ids, (QList<qint64>{0, 1, 1, 2, 3, 3}));
+        QCOMPARE(tokens, (QList<qint64>{0, 0, 1, 0, 0, 1}));
     }
 
     void withoutAModelTheChatSaysWhatToDo() {

@@ -21,6 +21,14 @@ inline QString bundledModelPath() {
     return QStringLiteral(HOARD_DEFAULT_MODEL_PATH);
 }
 
+// Offload sidecars and routing traces go under the build folder, not the
+// user's cache (unless the environment already says where).
+inline QString useTestCacheDir() {
+    if (qEnvironmentVariableIsEmpty("HOARD_CACHE_DIR"))
+        qputenv("HOARD_CACHE_DIR", QByteArray(HOARD_BUILD_DIR "/test-cache"));
+    return qEnvironmentVariable("HOARD_CACHE_DIR");
+}
+
 // A file that is not a model but is named like one.
 inline QString writeBrokenModel(const QDir& dir,
                                 const QString& name = QStringLiteral("broken.gguf")) {
@@ -77,15 +85,16 @@ class FakeInspector : public ModelInspector {
 class GatedOpener : public ModelOpener {
   public:
     explicit GatedOpener(ModelOpener& real) : real_(real) {}
-    std::shared_ptr<const hoard::Model> open(const std::filesystem::path& path,
-                                             const hoard::LoadProgress& progress,
-                                             const std::atomic<bool>& cancel) override {
+    std::shared_ptr<hoard::Model> open(const std::filesystem::path& path,
+                                       const hoard::LoadProgress& progress,
+                                       const std::atomic<bool>& cancel,
+                                       const hoard::LoadOptions& options) override {
         started = true;
         if (progress) progress(0.05, "waiting at the gate");
         std::unique_lock lock(mutex_);
         while (!released_ && !cancel.load()) wake_.wait_for(lock, std::chrono::milliseconds(5));
         if (cancel.load()) throw hoard::Error(path.string() + ": loading cancelled");
-        return real_.open(path, progress, cancel);
+        return real_.open(path, progress, cancel, options);
     }
     void release() {
         std::lock_guard lock(mutex_);

@@ -25,6 +25,7 @@ class EndToEndTest : public QObject {
         QProcess app;
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
         env.insert("QT_QPA_PLATFORM", "offscreen");
+        env.insert("HOARD_CACHE_DIR", hoard::gui::test::useTestCacheDir());
         for (const QString& pair : extraEnvironment)
             env.insert(pair.section('=', 0, 0), pair.section('=', 1));
         app.setProcessEnvironment(env);
@@ -82,9 +83,24 @@ class EndToEndTest : public QObject {
         QVERIFY(match.captured(1).toInt() > 0);
         QVERIFY(match.captured(2).toDouble() > 0);
         QVERIFY(!match.captured(3).trimmed().isEmpty());
-        // The reply was recorded as a session.
-        QVERIFY2(run.out.contains("self-test: sessions recorded: 1,"), qPrintable(run.out));
+        // The reply was recorded as a session (the whole model on the CPU has
+        // no expert cache, so no per-layer statistics).
+        QVERIFY2(run.out.contains("self-test: sessions recorded: 1, with per-layer statistics: 0"),
+                 qPrintable(run.out));
         QVERIFY(run.out.contains("self-test: passed"));
+        checkScreenshots(shots, 1280, 800);
+    }
+
+    void offloadedChatRecordsPerLayerStatistics() {
+        QTemporaryDir home;
+        const QString shots = QStringLiteral(HOARD_SCREENSHOT_DIR "/e2e-offloaded");
+        QDir(shots).removeRecursively();
+        const Run run = runApp({"--settings", home.filePath("hoard.ini"), "--models-dir",
+                                home.path(), "--offload-budget", "60MiB", "--self-test-chat",
+                                "Which experts answer this?", "--screenshots", shots});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.out + run.err));
+        QVERIFY2(run.out.contains("self-test: sessions recorded: 1, with per-layer statistics: 1"),
+                 qPrintable(run.out));
         checkScreenshots(shots, 1280, 800);
     }
 

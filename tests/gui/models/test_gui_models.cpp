@@ -252,6 +252,32 @@ class ModelsTest : public QObject {
         QCOMPARE(errors[0][0].toString(), loader.error());
     }
 
+    void loaderOffloadsUnderABudget() {
+        hoard::gui::test::useTestCacheDir();
+        ModelLoader loader(files_);
+        QSignalSpy changed(&loader, &ModelLoader::modelChanged);
+        QSignalSpy errors(&loader, &ModelLoader::errorOccurred);
+        loader.loadWithBudget(hoard::gui::test::bundledModelPath(), 64ll << 20, 1024, true);
+        QVERIFY(changed.wait(120000));
+        QVERIFY(loader.offloaded());
+        QCOMPARE(loader.offloadBudgetBytes(), 64ll << 20);
+        QVERIFY2(loader.offloadDevice().contains("simulated"), qPrintable(loader.offloadDevice()));
+        QCOMPARE(loader.model()->offload_plan()->n_ctx, size_t(1024));
+        // A budget too small for what every token needs: the old model stays, the error says why.
+        loader.loadWithBudget(hoard::gui::test::bundledModelPath(), 1 << 20, 1024, true);
+        QVERIFY(errors.wait(60000));
+        QCOMPARE(loader.state(), ModelLoader::State::Failed);
+        QVERIFY2(loader.error().contains("budget") || loader.error().contains("MiB"),
+                 qPrintable(loader.error()));
+        QVERIFY(loader.offloaded());
+        // Loading whole again.
+        loader.load(hoard::gui::test::bundledModelPath());
+        QVERIFY(changed.wait(60000));
+        QVERIFY(!loader.offloaded());
+        QCOMPARE(loader.offloadBudgetBytes(), 0);
+        QVERIFY(loader.offloadDevice().isEmpty());
+    }
+
     void cancellingKeepsTheModelInUse() {
         hoard::gui::test::GatedOpener gate(files_);
         ModelLoader loader(gate);

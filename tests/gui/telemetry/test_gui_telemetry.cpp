@@ -2,6 +2,7 @@
 // in order), the series the charts draw, the dashboard controller, and the
 // synthetic source.
 #include "telemetry/dashboard_controller.hpp"
+#include "telemetry/offload_window.hpp"
 #include "telemetry/synthetic_telemetry.hpp"
 #include "telemetry/telemetry_feed.hpp"
 #include "telemetry/telemetry_series.hpp"
@@ -143,6 +144,47 @@ class TelemetryTest : public QObject {
             QVERIFY(s.tokensPerSecond >= 0);
             QVERIFY(s.fidelity && *s.fidelity > 0.9);
         }
+    }
+
+    void offloadCountersBecomeAWindow() {
+        hoard::OffloadCounters before, after;
+        before.actions = {10, 5, 3, 2, 1, 0};
+        before.layer_requests = {10, 11};
+        before.layer_hits = {8, 7};
+        before.bytes_to_device_high = 1000;
+        after = before;
+        // 20 more decisions: 8 hit high, 4 hit low, 2 load high, 2 load low, 4 on the CPU.
+        after.actions = {18, 9, 5, 4, 5, 0};
+        after.layer_requests = {20, 11, 5}; // layer 1 idle; layer 2 new
+        after.layer_hits = {14, 7, 5};
+        after.bytes_to_device_high = 1000 + 4000;
+        after.bytes_prefetched = 1000;
+        TelemetrySnapshot s;
+        fillOffloadWindow(s, before, after, 0.5);
+        QVERIFY(s.hasExpertStats);
+        QCOMPARE(s.hitRate, 12.0 / 20.0);
+        QCOMPARE(s.highFraction, 10.0 / 20.0);
+        QCOMPARE(s.lowFraction, 6.0 / 20.0);
+        QCOMPARE(s.cpuFraction, 4.0 / 20.0);
+        QCOMPARE(s.skipFraction, 0.0);
+        QCOMPARE(s.cpuExperts, uint64_t(4));
+        QCOMPARE(s.hostToDeviceBytesPerSecond, 5000.0 / 0.5);
+        QCOMPARE(s.layerHitRates.size(), size_t(3));
+        QCOMPARE(s.layerHitRates[0], 0.6);
+        QVERIFY(std::isnan(s.layerHitRates[1])); // nothing selected there in the window
+        QCOMPARE(s.layerHitRates[2], 1.0);
+        // Nothing happened: no expert figures.
+        TelemetrySnapshot idle;
+        fillOffloadWindow(idle, after, after, 0.1);
+        QVERIFY(!idle.hasExpertStats);
+        // Counters that went backwards (a reloaded model) count as nothing, not as huge numbers.
+        TelemetrySnapshot reloaded;
+        fillOffloadWindow(reloaded, after, before, 0.1);
+        QVERIFY(!reloaded.hasExpertStats);
+        const OffloadReplySummary reply = summarizeOffload(before, after);
+        QCOMPARE(reply.requests, uint64_t(20));
+        QCOMPARE(reply.hitRate, 0.6);
+        QCOMPARE(reply.bytesToDevice, uint64_t(5000));
     }
 
     void dashboardFollowsTheFeed() {
