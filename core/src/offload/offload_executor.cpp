@@ -196,6 +196,7 @@ void OffloadExecutor::prefetch_for(const model::MoeLayerWork& w) {
 
     targets_.clear();
     prefetcher_->predict(w.layer, position, w.x, *w.pool, targets_);
+    if (!prefetcher_->loads_enabled()) return;
     for (const PrefetchTarget& t : targets_) {
         const ExpertCache::Entry& entry = cache_->entry(t.layer, t.expert);
         if (entry.resident && (entry.precision == Precision::High || t.precision == Precision::Low))

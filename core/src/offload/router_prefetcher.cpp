@@ -94,6 +94,13 @@ void RouterPrefetcher::score(size_t layer, size_t position, std::span<const int3
 void RouterPrefetcher::adapt(double backlog_seconds, double backlog_limit_seconds, uint64_t loads,
                              uint64_t wasted) {
     if (!options_.adaptive || options_.max_distance == 0) return;
+    if (paused_tokens_ > 0) {
+        if (--paused_tokens_ == 0) {
+            loads_seen_ = loads; // judge the loads after the pause on their own
+            wasted_seen_ = wasted;
+        }
+        return;
+    }
     if (++tokens_since_adapt_ < std::max<uint32_t>(options_.adapt_every, 1)) return;
     tokens_since_adapt_ = 0;
     const uint64_t new_loads = loads - std::min(loads, loads_seen_);
@@ -104,7 +111,9 @@ void RouterPrefetcher::adapt(double backlog_seconds, double backlog_limit_second
         new_loads > 0 && double(new_waste) > options_.max_waste * double(new_loads);
     const double acc = accuracy_at(distance_);
     const bool link_backed_up = backlog_seconds > backlog_limit_seconds;
-    if (distance_ > 1 && (acc < options_.lower_accuracy || link_backed_up || wasteful))
+    if (distance_ == 1 && wasteful)
+        paused_tokens_ = options_.pause_tokens;
+    else if (distance_ > 1 && (acc < options_.lower_accuracy || link_backed_up || wasteful))
         --distance_;
     else if (distance_ < options_.max_distance && acc >= options_.raise_accuracy &&
              backlog_seconds < backlog_limit_seconds / 2 && !wasteful)

@@ -41,6 +41,7 @@ struct RouterPrefetchOptions {
     double lower_accuracy = 0.3; // look less far below this
     double max_waste = 0.3;      // ... or when this share of prefetches is evicted unused
     uint32_t adapt_every = 4;    // decode tokens between adjustments
+    uint32_t pause_tokens = 32;  // loads pause this long when even d = 1 is wasteful
 };
 
 struct PrefetchTarget {
@@ -71,6 +72,10 @@ class RouterPrefetcher {
                uint64_t wasted);
 
     uint32_t distance() const { return distance_; }
+    // False while loads pause: even at distance 1 most prefetched copies were
+    // evicted unused (a cache far smaller than one token's experts). Predictions
+    // go on being made and scored meanwhile.
+    bool loads_enabled() const { return paused_tokens_ == 0; }
     const PrefetchStats& stats() const { return stats_; }
     double accuracy_at(uint32_t distance) const;
 
@@ -86,6 +91,7 @@ class RouterPrefetcher {
     std::vector<Pending> pending_; // per target layer
     std::vector<double> accuracy_; // per distance (index 1 … max), moving average
     uint32_t tokens_since_adapt_ = 0;
+    uint32_t paused_tokens_ = 0;
     uint64_t loads_seen_ = 0, wasted_seen_ = 0; // at the last adjustment
     PrefetchStats stats_;
     std::vector<float> normed_, logits_, weights_;
