@@ -18,6 +18,7 @@
 #include <chrono>
 #include <fstream>
 #include <numeric>
+#include <thread>
 
 using namespace hoard;
 using hoard::test::bitwise_equal;
@@ -123,6 +124,29 @@ class TestOffloadLive : public QObject {
                      name.c_str());
             QVERIFY(on_cpu->offload_counters().actions[4] > 0);
         }
+    }
+
+    void concurrentSequencesShareTheDevice() {
+        // Two threads evaluate on one offloaded model (passes take turns on the
+        // device), on a budget that forces loads and evictions.
+        const std::string name = "tiny-mixtral-q4_k_m";
+        const std::vector<int32_t> tokens = test::conformance_tokens(name);
+        const auto plain = load(model_file(name), std::nullopt);
+        const std::vector<float> reference = stepwise_logits(*plain, tokens, 3);
+        OffloadOptions o = options();
+        o.n_ctx = 64;
+        const OffloadPlan all =
+            OffloadPlanner::for_file(model_file(name)).plan(kUnlimited, 64, false);
+        o.device_bytes = all.non_expert_bytes + all.kv_cache_bytes + all.workspace_bytes +
+                         all.expert_bytes_high / 3;
+        const auto model = load(model_file(name), o);
+        std::vector<float> a, b;
+        std::thread other([&] { b = stepwise_logits(*model, tokens, 3); });
+        a = stepwise_logits(*model, tokens, 3);
+        other.join();
+        QVERIFY(bitwise_equal(a, reference));
+        QVERIFY(bitwise_equal(b, reference));
+        QVERIFY(model->offload_counters().device_peak <= o.device_bytes);
     }
 
     void lowPrecisionWithinKlBound() {

@@ -76,6 +76,11 @@ void OffloadExecutor::begin_pass(size_t first_position, size_t n_tokens) {
 }
 
 void OffloadExecutor::end_pass(bool completed) {
+    // The next pass may start whatever happens here.
+    struct Unlock {
+        std::mutex& mutex;
+        ~Unlock() { mutex.unlock(); }
+    } unlock{pass_mutex_};
     if (!completed) {
         // A layer failed half way (its own cleanup already ran): drop what is left.
         device_jobs_.clear();
@@ -101,7 +106,6 @@ void OffloadExecutor::end_pass(bool completed) {
         bus_->flush();
     }
     publish_snapshot();
-    pass_mutex_.unlock();
 }
 
 void OffloadExecutor::run_moe_layer(const model::MoeLayerWork& w) {
