@@ -106,6 +106,25 @@ Item {
 
             Rectangle { Layout.fillWidth: true; height: 1; color: screen.theme.border }
 
+            // The bundled model is there to try the app, not to answer questions.
+            Rectangle {
+                objectName: "randomWeightsHint"
+                Layout.fillWidth: true
+                visible: screen.app.loader.ready && screen.app.loader.modelPath === screen.app.library.defaultModelPath
+                implicitHeight: hint.implicitHeight + 16
+                color: screen.theme.accentSoft
+                Label {
+                    id: hint
+                    anchors.fill: parent
+                    anchors.margins: 8
+                    anchors.leftMargin: 24
+                    wrapMode: Text.Wrap
+                    font.pixelSize: 12
+                    color: screen.theme.text
+                    text: qsTr("The bundled model has random weights: it exercises every part of Hoard, but its replies are gibberish. Open a Mixtral or Qwen3-MoE GGUF file on the Models screen for real answers.")
+                }
+            }
+
             ListView {
                 id: messages
                 objectName: "messageList"

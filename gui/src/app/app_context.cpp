@@ -138,9 +138,9 @@ void AppContext::wire() {
         budget_->setModel(model ? std::optional(model->summary()) : std::nullopt,
                           loader_->modelName(), loader_->modelPath());
         // An offloaded model: the planner starts from the budget it runs with.
-        if (const auto plan = model ? model->offload_plan() : std::nullopt) {
-            budget_->setContextTokens(int(plan->n_ctx));
-            budget_->setBudgetGB(double(plan->device_bytes) / 1e9);
+        if (loader_->offloaded()) {
+            budget_->setContextTokens(loader_->offloadContextTokens());
+            budget_->setBudgetGB(double(loader_->offloadBudgetBytes()) / 1e9);
         }
         if (model) settings_->setValue(kLastModelKey, loader_->modelPath());
     });

@@ -30,8 +30,8 @@ struct AppOptions {
     QString initialModel;     // preselected (and loaded when autoLoad); default: the bundled one
     bool autoLoad = true;
     uint64_t offloadBudgetBytes = 0; // > 0: load with the experts offloaded under this budget
-    QString settingsFile;     // an INI file; empty: the user's settings
-    std::optional<bool> dark; // empty: as last time (dark the first time)
+    QString settingsFile;            // an INI file; empty: the user's settings
+    std::optional<bool> dark;        // empty: as last time (dark the first time)
 };
 
 // The parts that touch the engine or the machine; null ones get the real thing.

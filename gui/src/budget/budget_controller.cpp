@@ -161,7 +161,10 @@ QVariantList BudgetController::breakdown() const {
     const Part parts[] = {{"shared", tr("Shared weights"), p.nonExpertBytes},
                           {"kv", tr("KV cache"), p.kvCacheBytes},
                           {"workspace", tr("Workspace"), p.workspaceBytes},
-                          {"high", tr("Experts, high precision"), p.highExpertBytes},
+                          {"high",
+                           p.slotsAreAlternatives ? tr("Expert cache (high and low precision)")
+                                                  : tr("Experts, high precision"),
+                           p.highExpertBytes},
                           {"low", tr("Experts, low precision"), p.lowExpertBytes},
                           {"headroom", tr("Headroom"), p.headroomBytes}};
     uint64_t whole = 0;

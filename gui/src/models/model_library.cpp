@@ -1,6 +1,7 @@
 #include "models/model_library.hpp"
 
 #include "hoard/error.hpp"
+#include "models/model_problem.hpp"
 
 #include <QDir>
 #include <QDirIterator>
@@ -203,7 +204,7 @@ void ModelLibrary::queueInspection(const QString& path) {
         try {
             summary = inspector_.inspect(path.toStdString(), *cancel);
         } catch (const hoard::Error& e) {
-            reason = reasonWithoutPath(QString::fromUtf8(e.what()), path);
+            reason = explainModelProblem(reasonWithoutPath(QString::fromUtf8(e.what()), path));
         } catch (const std::exception& e) {
             reason = tr("Hoard could not read this file (%1).").arg(QString::fromUtf8(e.what()));
         }

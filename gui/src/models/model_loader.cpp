@@ -2,6 +2,7 @@
 
 #include "hoard/error.hpp"
 #include "models/model_library.hpp"
+#include "models/model_problem.hpp"
 
 #include <QFileInfo>
 
@@ -24,20 +25,6 @@ QString ModelLoader::modelName() const {
     if (!model_) return {};
     if (!model_->summary().name.empty()) return QString::fromStdString(model_->summary().name);
     return QFileInfo(modelPath()).completeBaseName();
-}
-
-bool ModelLoader::offloaded() const {
-    return model_ && model_->offloaded();
-}
-
-qint64 ModelLoader::offloadBudgetBytes() const {
-    const auto plan = model_ ? model_->offload_plan() : std::nullopt;
-    return plan ? qint64(plan->device_bytes) : 0;
-}
-
-QString ModelLoader::offloadDevice() const {
-    const auto setup = model_ ? model_->offload_setup() : std::nullopt;
-    return setup ? QString::fromStdString(setup->device) : QString();
 }
 
 void ModelLoader::load(const QString& path) {
@@ -93,13 +80,26 @@ void ModelLoader::load(const QString& pathOrUrl, const hoard::LoadOptions& optio
             if (!cancel->load())
                 model = opener_.open(path.toStdString(), progress, *cancel, options);
         } catch (const hoard::Error& e) {
-            error = QString::fromUtf8(e.what());
+            error = explainModelProblem(QString::fromUtf8(e.what()));
         } catch (const std::exception& e) {
             error = tr("Hoard could not load %1 (%2).").arg(path, QString::fromUtf8(e.what()));
         }
+        std::optional<OffloadInfo> offload;
+        if (model && model->offloaded()) {
+            offload.emplace();
+            if (const auto plan = model->offload_plan()) {
+                offload->deviceBytes = plan->device_bytes;
+                offload->contextTokens = plan->n_ctx;
+            }
+            if (const auto setup = model->offload_setup())
+                offload->device = QString::fromStdString(setup->device);
+        }
         const bool cancelled = cancel->load();
         QMetaObject::invokeMethod(
-            this, [this, job, model, error, cancelled] { onLoaded(job, model, error, cancelled); },
+            this,
+            [this, job, model, offload, error, cancelled] {
+                onLoaded(job, model, offload, error, cancelled);
+            },
             Qt::QueuedConnection);
     });
 }
@@ -119,6 +119,7 @@ void ModelLoader::unload() {
     cancel();
     if (!model_) return;
     model_.reset();
+    offload_.reset();
     emit modelChanged();
 }
 
@@ -129,7 +130,8 @@ void ModelLoader::onProgress(uint64_t job, double fraction, const QString& stage
     emit progressChanged();
 }
 
-void ModelLoader::onLoaded(uint64_t job, std::shared_ptr<hoard::Model> model, const QString& error,
+void ModelLoader::onLoaded(uint64_t job, std::shared_ptr<hoard::Model> model,
+                           std::optional<OffloadInfo> offload, const QString& error,
                            bool cancelled) {
     if (job != job_) return;
     loading_path_.clear();
@@ -146,6 +148,7 @@ void ModelLoader::onLoaded(uint64_t job, std::shared_ptr<hoard::Model> model, co
     progress_ = 1;
     stage_ = tr("ready");
     model_ = std::move(model);
+    offload_ = std::move(offload);
     emit progressChanged();
     setState(State::Idle);
     emit modelChanged();

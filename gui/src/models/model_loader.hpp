@@ -13,6 +13,7 @@
 
 #include <atomic>
 #include <memory>
+#include <optional>
 
 namespace hoard::gui {
 
@@ -52,9 +53,11 @@ class ModelLoader : public QObject {
     QString modelName() const;
     QString error() const { return error_; }
     std::shared_ptr<hoard::Model> model() const { return model_; }
-    bool offloaded() const;
-    qint64 offloadBudgetBytes() const;
-    QString offloadDevice() const;
+    bool offloaded() const { return offload_.has_value(); }
+    qint64 offloadBudgetBytes() const { return offload_ ? qint64(offload_->deviceBytes) : 0; }
+    QString offloadDevice() const { return offload_ ? offload_->device : QString(); }
+    // The offloaded model's context (its KV cache plan); 0 when not offloaded.
+    int offloadContextTokens() const { return offload_ ? int(offload_->contextTokens) : 0; }
 
     // Starts loading `path` (a path or file:// URL), cancelling a load under way.
     Q_INVOKABLE void load(const QString& path);
@@ -75,8 +78,14 @@ class ModelLoader : public QObject {
 
   private:
     void onProgress(uint64_t job, double fraction, const QString& stage);
-    void onLoaded(uint64_t job, std::shared_ptr<hoard::Model> model, const QString& error,
-                  bool cancelled);
+    // What the GUI shows about an offloaded model, read once on the lane.
+    struct OffloadInfo {
+        uint64_t deviceBytes = 0;
+        size_t contextTokens = 0;
+        QString device;
+    };
+    void onLoaded(uint64_t job, std::shared_ptr<hoard::Model> model,
+                  std::optional<OffloadInfo> offload, const QString& error, bool cancelled);
     void setState(State state);
 
     ModelOpener& opener_;
@@ -86,6 +95,7 @@ class ModelLoader : public QObject {
     QString loading_path_;
     QString error_;
     std::shared_ptr<hoard::Model> model_;
+    std::optional<OffloadInfo> offload_;
     uint64_t job_ = 0;
     std::shared_ptr<std::atomic<bool>> cancel_;
     WorkerLane lane_{"model loading"};

@@ -7,6 +7,7 @@
 #include "app/self_test.hpp"
 #include "budget/device_probe.hpp"
 #include "gui/common/gui_test_support.hpp"
+#include "hoard/tools.hpp"
 #include "telemetry/synthetic_telemetry.hpp"
 
 #include <QDir>
@@ -29,6 +30,7 @@ class AppTest : public QObject {
     Q_OBJECT
 
     QTemporaryDir settings_dir_;
+    QTemporaryDir models_dir_;
     std::unique_ptr<AppContext> app_;
     std::unique_ptr<QQmlApplicationEngine> qml_;
     QQuickWindow* window_ = nullptr;
@@ -71,8 +73,24 @@ class AppTest : public QObject {
         QQuickStyle::setStyle("Material");
         QQuickWindow::setGraphicsApi(QSGRendererInterface::Software);
 
+        // A models folder as a user might have one: a second (smaller, 4-bit)
+        // model, and a download that broke off.
+        hoard::SyntheticModelOptions small;
+        small.type = "q4_k_m";
+        small.n_layer = 4;
+        small.seed = 7;
+        hoard::write_synthetic_model(small,
+                                     models_dir_.filePath("tiny-moe-4bit.gguf").toStdString());
+        QFile partial(models_dir_.filePath("mixtral-8x7b-instruct.Q4_K_M.gguf"));
+        QVERIFY(partial.open(QIODevice::WriteOnly));
+        QFile bundled(hoard::gui::test::bundledModelPath());
+        QVERIFY(bundled.open(QIODevice::ReadOnly));
+        partial.write(bundled.read(200000)); // the first 200 KB of a real model file
+        partial.close();
+
         AppOptions options;
         options.defaultModelPath = hoard::gui::test::bundledModelPath();
+        options.modelFolders = {models_dir_.path()};
         options.settingsFile = settings_dir_.filePath("hoard.ini");
         options.dark = true;
         AppServices services;
@@ -105,6 +123,18 @@ class AppTest : public QObject {
         QTRY_COMPARE(list->property("currentIndex").toInt(),
                      app_->library()->indexOfPath(app_->preferredModelPath()));
         QVERIFY(onScreen(find("loadButton")));
+        // The folder's models are listed, the broken one with the reason.
+        QTRY_COMPARE(app_->library()->models()->rowCount(), 3);
+        const auto* broken = app_->library()->models()->find(
+            QFileInfo(models_dir_.filePath("mixtral-8x7b-instruct.Q4_K_M.gguf"))
+                .absoluteFilePath());
+        QVERIFY(broken);
+        QCOMPARE(broken->state, ModelEntry::State::Unrunnable);
+        QVERIFY(!broken->reason.isEmpty());
+        const auto* small = app_->library()->models()->find(
+            QFileInfo(models_dir_.filePath("tiny-moe-4bit.gguf")).absoluteFilePath());
+        QVERIFY(small && small->state == ModelEntry::State::Ready);
+        QCOMPARE(small->summary->n_layer, size_t(4));
     }
 
     void keyboardSwitchesScreens() {

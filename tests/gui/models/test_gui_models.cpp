@@ -4,6 +4,7 @@
 #include "models/model_library.hpp"
 #include "models/model_list_model.hpp"
 #include "models/model_loader.hpp"
+#include "models/model_problem.hpp"
 
 #include <QAbstractItemModelTester>
 #include <QSignalSpy>
@@ -119,7 +120,7 @@ class ModelsTest : public QObject {
         QVERIFY(bad);
         QCOMPARE(bad->state, ModelEntry::State::Unrunnable);
         // The list shows the file already, so the reason drops the path.
-        QCOMPARE(bad->reason, QString("not a GGUF file"));
+        QCOMPARE(bad->reason, QString("This is not a GGUF model file. (not a GGUF file)"));
         QVERIFY(library.models()->find(root.absoluteFilePath("nested/deeper/deep.GGUF")));
         QCOMPARE(inspector.calls.load(), 4); // three found + the bundled model
 
@@ -205,6 +206,18 @@ class ModelsTest : public QObject {
         QCOMPARE(bad->state, ModelEntry::State::Unrunnable);
         QVERIFY2(!bad->reason.isEmpty() && !bad->reason.startsWith(broken),
                  qPrintable(bad->reason));
+    }
+
+    void problemsAreExplainedInWords() {
+        const QString truncated = explainModelProblem(
+            "file is truncated: tensor 'x' needs bytes 0..10 of a data section of 5 bytes");
+        QVERIFY(truncated.startsWith("The file is incomplete"));
+        QVERIFY(truncated.contains("needs bytes 0..10")); // the detail stays
+        QVERIFY(
+            explainModelProblem("not a GGUF file (bad magic)").startsWith("This is not a GGUF"));
+        const QString arch =
+            "the model architecture 'mamba' is not supported (Hoard runs llama, qwen3moe)";
+        QCOMPARE(explainModelProblem(arch), arch);
     }
 
     void missingBundledModelIsListedWithTheReason() {
