@@ -120,6 +120,24 @@ void Model::eval(KvCache& cache, std::span<const int32_t> tokens, backend::cpu::
 
 void Model::eval_batch(KvCache& cache, std::span<const int32_t> tokens, size_t first_position,
                        backend::cpu::ThreadPool& pool, float* logits_out, bool all_logits) const {
+    RoutingObserver* observer = observer_;
+    if (observer == nullptr) {
+        eval_pass(cache, tokens, first_position, pool, logits_out, all_logits, nullptr);
+        return;
+    }
+    observer->on_pass_begin(first_position, tokens.size());
+    try {
+        eval_pass(cache, tokens, first_position, pool, logits_out, all_logits, observer);
+    } catch (...) {
+        observer->on_pass_end(false);
+        throw;
+    }
+    observer->on_pass_end(true);
+}
+
+void Model::eval_pass(KvCache& cache, std::span<const int32_t> tokens, size_t first_position,
+                      backend::cpu::ThreadPool& pool, float* logits_out, bool all_logits,
+                      RoutingObserver* observer) const {
     const ModelConfig& c = config_;
     const size_t n = tokens.size();
     EvalScratch& s = cache.scratch();
@@ -138,9 +156,10 @@ void Model::eval_batch(KvCache& cache, std::span<const int32_t> tokens, size_t f
             const BlockContext ctx{c, pool, cache, s, l, first_position, n};
             attention_block(ctx, layers_[l]);
             if (c.is_moe())
-                moe_ffn_block(ctx, layers_[l], *experts_, observer_, executor);
+                moe_ffn_block(ctx, layers_[l], *experts_, observer, executor);
             else
                 dense_ffn_block(ctx, layers_[l]);
+            if (observer != nullptr) observer->on_layer_end(l);
         }
     } catch (...) {
         if (executor != nullptr) executor->end_pass(false);

@@ -61,8 +61,8 @@ class Model {
     // Where the MoE layers take expert weights from; nullptr restores the
     // mapped file. Set between evaluations, not during one.
     void set_expert_source(std::shared_ptr<ExpertSource> source);
-    // Sees every routing decision; nullptr for none. The observer must outlive
-    // its use.
+    // Sees every routing decision and the passes and layers around them;
+    // nullptr for none. The observer must outlive its use.
     void set_routing_observer(RoutingObserver* observer) { observer_ = observer; }
     // Takes over the expert step of every MoE layer (the offload engine);
     // nullptr: the experts run here, from the expert source. Set between
@@ -77,6 +77,10 @@ class Model {
     void check_request(const KvCache& cache, std::span<const int32_t> tokens) const;
     void eval_batch(KvCache& cache, std::span<const int32_t> tokens, size_t first_position,
                     backend::cpu::ThreadPool& pool, float* logits_out, bool all_logits) const;
+    // eval_batch's work, between the observer's pass calls.
+    void eval_pass(KvCache& cache, std::span<const int32_t> tokens, size_t first_position,
+                   backend::cpu::ThreadPool& pool, float* logits_out, bool all_logits,
+                   RoutingObserver* observer) const;
 
     std::shared_ptr<const gguf::GgufFile> file_;
     TensorLookup tensors_;

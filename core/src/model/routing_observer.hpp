@@ -19,6 +19,19 @@ class RoutingObserver {
     // Called on the evaluating thread, layer by layer and, within a layer, in
     // token order; the spans are valid only during the call.
     virtual void on_routing(const RoutingDecision& decision) = 0;
+
+    // The forward pass around the decisions, on the same thread (for timing):
+    // a pass over tokens first_position … + n_tokens − 1 begins; one layer
+    // (attention and feed-forward) is done; the pass (with its output head)
+    // is over, `completed` false when it ended with an exception. Every
+    // on_pass_begin gets exactly one on_pass_end. They run for dense models
+    // too (without routing decisions).
+    virtual void on_pass_begin(size_t first_position, size_t n_tokens) {
+        (void)first_position;
+        (void)n_tokens;
+    }
+    virtual void on_layer_end(size_t layer) { (void)layer; }
+    virtual void on_pass_end(bool completed) { (void)completed; }
 };
 
 } // namespace hoard::model
