@@ -12,6 +12,8 @@
 #include <ctime>
 #include <mutex>
 #include <thread>
+#include <type_traits>
+#include <variant>
 #include <vector>
 
 namespace hoard::telemetry {
@@ -28,6 +30,25 @@ constexpr size_t kMaxPendingRows = 1'000'000;
 // An idle session still touches its row this often, so that a live session
 // can be told from one whose process died.
 constexpr double kHeartbeatSeconds = 5.0;
+
+// Moves an event's measured times (those >= 0) to count from `origin`.
+void shift_times(Event& event, double origin) {
+    auto shift = [origin](double& t) {
+        if (t >= 0) t = std::max(0.0, t - origin);
+    };
+    std::visit(
+        [&](auto& e) {
+            using T = std::decay_t<decltype(e)>;
+            if constexpr (std::is_same_v<T, TokenEvent> || std::is_same_v<T, TransferEvent> ||
+                          std::is_same_v<T, LayerEvent> || std::is_same_v<T, ExpertEvent>) {
+                shift(e.t_start);
+                shift(e.t_end);
+            } else if constexpr (std::is_same_v<T, StallEvent>) {
+                shift(e.t_start);
+            }
+        },
+        event);
+}
 
 double thread_cpu_seconds() {
     timespec ts{};
@@ -123,6 +144,8 @@ void Recorder::State::run() {
         for (;;) {
             events.clear();
             if (ring.pop(events, 8192) == 0) break;
+            if (options.time_origin != 0)
+                for (Event& e : events) shift_times(e, options.time_origin);
             for (const Event& e : events) aggregator.add(e, batch);
             refused.store(aggregator.refused_events(), std::memory_order_relaxed);
             if (!stopping && batch.rows() >= kEarlyCommitRows) break;

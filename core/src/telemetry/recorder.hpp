@@ -29,6 +29,11 @@ struct RecorderOptions {
     size_t queue_capacity = size_t(1) << 16;
     // Rows for the timeline (layers, CPU experts, stalls): the trace export.
     bool record_spans = true;
+    // The publisher's clock reading when the session began: subtracted from
+    // every event time, so that rows count from the session's start (the
+    // engine's clock starts when the model is loaded). Times before it become
+    // 0; unmeasured times (-1) stay unmeasured.
+    double time_origin = 0;
     // Called once, on the writer thread, when recording stops on an error.
     std::function<void(const std::string& message)> on_error;
 };
