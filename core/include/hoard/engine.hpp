@@ -110,9 +110,11 @@ class Model {
     OffloadCounters offload_counters() const; // all zero when not offloaded; any thread
     std::optional<OffloadPlan> offload_plan() const;
     std::optional<OffloadSetup> offload_setup() const;
-    // Where the engine publishes telemetry (offload decisions, transfers,
-    // stalls, prefetch outcomes, one flush per forward pass), for the
-    // profiling store and the app.
+    // Where the engine publishes telemetry (expert decisions, transfers,
+    // stalls, prefetch outcomes, layer and pass times, one flush per forward
+    // pass; the plain CPU engine publishes its passes and routing too).
+    // Internal: record and watch through hoard/profiling.hpp (Recording,
+    // LiveFeed) instead.
     telemetry::EventBus& event_bus() const;
 
     // Records the routing of every evaluation from now on (a new sequence
@@ -151,6 +153,7 @@ class Session {
     const Model& model() const;
 
     struct Impl;
+    const Impl& impl() const { return *impl_; }
     explicit Session(std::unique_ptr<Impl> impl);
 
   private:

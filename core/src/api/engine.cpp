@@ -109,6 +109,8 @@ std::shared_ptr<Model> Engine::load_model(const std::filesystem::path& path,
         OffloadOptions o = *options.offload;
         if (o.sensitivity && o.low_precision && o.calibration_tokens.empty())
             o.calibration_tokens = tok.encode(kCalibrationText, true, false);
+        // The offload engine's clock starts now: events of both engines share it.
+        impl->epoch = std::chrono::steady_clock::now();
         auto prepared = offload::prepare_offload(
             *impl->model, path, o, n_ctx, impl->bus.get(), *impl->pool,
             [&](double fraction, std::string_view stage) {
@@ -118,7 +120,11 @@ std::shared_ptr<Model> Engine::load_model(const std::filesystem::path& path,
         impl->offload = std::move(prepared.executor);
         impl->offload_setup = std::move(prepared.setup);
         impl->model->set_expert_executor(impl->offload);
+        impl->offload_options = std::move(o);
+    } else {
+        impl->publisher = std::make_unique<api::CpuTelemetryPublisher>(*impl->bus, impl->epoch);
     }
+    impl->install_observers();
     // An offloaded model's sessions default to the context its plan holds.
     impl->summary =
         model::summarize(*impl->model, impl->offload ? impl->offload->plan().n_ctx : n_ctx);

@@ -1,5 +1,6 @@
 #pragma once
 // What the public Model and Session handles hold (see hoard/engine.hpp).
+#include "api/cpu_telemetry_publisher.hpp"
 #include "backend/cpu/thread_pool.hpp"
 #include "gguf/gguf_file.hpp"
 #include "hoard/engine.hpp"
@@ -11,6 +12,7 @@
 #include "template/chat_template.hpp"
 #include "tokenizer/tokenizer.hpp"
 
+#include <chrono>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -32,12 +34,26 @@ struct Model::Impl {
     mutable std::string template_error;
 
     std::unique_ptr<telemetry::EventBus> bus = std::make_unique<telemetry::EventBus>();
+    // The clock of the bus's event times: when loading began (the offload
+    // engine's clock starts with it).
+    std::chrono::steady_clock::time_point epoch = std::chrono::steady_clock::now();
+    // Publishes the plain CPU engine's passes (not installed when offloaded:
+    // the executor publishes its own).
+    std::unique_ptr<api::CpuTelemetryPublisher> publisher;
     // Offloading: the executor the model's MoE layers run through, if any.
     std::shared_ptr<offload::OffloadExecutor> offload;
     std::optional<OffloadSetup> offload_setup;
+    std::optional<OffloadOptions> offload_options;         // as loaded (for session records)
     std::unique_ptr<offload::SequenceTraceRecorder> trace; // while recording routing
 
     const templ::Template& compiled_template() const;
+    // Seconds on the bus's clock.
+    double engine_time() const {
+        return std::chrono::duration<double>(std::chrono::steady_clock::now() - epoch).count();
+    }
+    // Installs the model's routing observers: the CPU publisher (when not
+    // offloaded) in front of the routing trace (while one is recorded).
+    void install_observers();
 };
 
 struct Session::Impl {

@@ -68,16 +68,27 @@ telemetry::EventBus& Model::event_bus() const {
     return *impl_->bus;
 }
 
+void Model::Impl::install_observers() {
+    model::RoutingObserver* trace_observer = trace.get();
+    if (publisher) {
+        publisher->set_next(trace_observer);
+        model->set_routing_observer(publisher.get());
+    } else {
+        model->set_routing_observer(trace_observer);
+    }
+}
+
 void Model::start_routing_trace() {
-    impl_->model->set_routing_observer(nullptr);
+    // The previous trace (if any) goes once nothing points at it.
+    const auto previous = std::move(impl_->trace);
     impl_->trace = std::make_unique<offload::SequenceTraceRecorder>(*impl_->model);
-    impl_->model->set_routing_observer(impl_->trace.get());
+    impl_->install_observers();
 }
 
 size_t Model::stop_routing_trace(const std::filesystem::path& path) {
     if (!impl_->trace) throw Error("no routing trace is being recorded");
-    impl_->model->set_routing_observer(nullptr);
     const auto trace = std::move(impl_->trace);
+    impl_->install_observers();
     return trace->write(path);
 }
 
