@@ -1,10 +1,16 @@
 // hoard bench: prefill and decode speed, and decode as a fraction of the
-// memory-bandwidth bound (bytes read per token / measured bandwidth).
+// memory-bandwidth bound (bytes read per token / measured bandwidth); with
+// --record, what recording the session costs decode.
 #include "cli_common.hpp"
+#include "hoard/error.hpp"
+#include "hoard/profiling.hpp"
 #include "hoard/tools.hpp"
 #include "offload_options.hpp"
 
+#include <algorithm>
 #include <cstdio>
+#include <filesystem>
+#include <unistd.h>
 
 namespace hoard::cli {
 namespace {
@@ -19,6 +25,68 @@ double decode_bytes_per_token(const ModelSummary& s, size_t position) {
            kv;
 }
 
+double median(std::vector<double> v) {
+    if (v.empty()) return 0;
+    std::sort(v.begin(), v.end());
+    const size_t n = v.size();
+    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+// Decode speed with and without a recording of the session, in alternating
+// rounds (the order flips every round, so drift favours neither), into a
+// scratch database that is removed afterwards.
+void measure_recording_overhead(Session& session, std::span<const int32_t> prompt,
+                                const GenerationParams& params, uint32_t rounds) {
+    const std::filesystem::path scratch =
+        std::filesystem::temp_directory_path() /
+        ("hoard-bench-record-" + std::to_string(getpid()) + ".db");
+    auto cleanup = [&] {
+        std::error_code ec;
+        for (const char* suffix : {"", "-wal", "-shm"})
+            std::filesystem::remove(scratch.string() + suffix, ec);
+    };
+    std::vector<double> without, with, ratios;
+    uint64_t dropped = 0, passes = 0;
+    try {
+        ProfileStore store = ProfileStore::open(scratch);
+        for (uint32_t round = 0; round < rounds; ++round) {
+            double speed[2] = {};
+            for (int i = 0; i < 2; ++i) {
+                const bool recorded = (i == 0) == (round % 2 == 1);
+                session.reset();
+                Recording recording;
+                if (recorded) {
+                    recording = store.record(session, {.generation = params});
+                    if (recording.failed()) throw Error(recording.error());
+                }
+                const GenerationStats stats = session.generate(prompt, params, {});
+                speed[recorded] = stats.decode_tokens_per_second();
+                if (recorded) {
+                    recording.stop();
+                    if (recording.failed()) throw Error(recording.error());
+                    dropped += recording.dropped_events();
+                    passes += store.passes(recording.session_id()).size();
+                }
+            }
+            without.push_back(speed[0]);
+            with.push_back(speed[1]);
+            if (speed[0] > 0) ratios.push_back(speed[1] / speed[0]);
+        }
+    } catch (...) {
+        cleanup();
+        throw;
+    }
+    cleanup();
+    const double ratio = median(ratios);
+    std::printf("recording:        %u rounds of %d decode tokens: %.2f tokens/s without, %.2f "
+                "with (medians)\n",
+                rounds, params.max_tokens, median(without), median(with));
+    std::printf("recording cost:   with/without %.4f (median of the rounds' ratios): %.2f %% "
+                "slower; %llu passes recorded, %llu events dropped\n",
+                ratio, (1 - ratio) * 100, static_cast<unsigned long long>(passes),
+                static_cast<unsigned long long>(dropped));
+}
+
 } // namespace
 
 void register_bench(CLI::App& app) {
@@ -28,12 +96,20 @@ void register_bench(CLI::App& app) {
     static size_t n_prompt = 128, n_threads = 0;
     static int32_t n_decode = 64;
     static OffloadFlags offload;
+    static bool record = false;
+    static uint32_t record_rounds = 7;
     cmd->add_option("-m,--model", path, "GGUF model file")->required();
     cmd->add_option("-p,--prompt-tokens", n_prompt, "Prompt length for prefill")
         ->capture_default_str();
     cmd->add_option("-n,--decode-tokens", n_decode, "Tokens to decode")->capture_default_str();
     cmd->add_option("-t,--threads", n_threads, "Worker threads (0: all cores)");
     add_offload_options(*cmd, offload);
+    cmd->add_flag("--record", record,
+                  "Also measure decode with and without recording the session (its cost)");
+    cmd->add_option("--record-rounds", record_rounds,
+                    "Rounds of the recording comparison (each decodes twice)")
+        ->capture_default_str()
+        ->check(CLI::Range(1u, 1000u));
     cmd->callback([] {
         Loaded loaded =
             load_with_offload(path, n_threads, offload, n_prompt + size_t(n_decode) + 8);
@@ -78,6 +154,7 @@ void register_bench(CLI::App& app) {
         std::printf("decode bound:     %.2f tokens/s at the measured bandwidth\n", bound);
         std::printf("decode fraction:  %.2f of the memory-bandwidth bound (%.2f GB/s effective)\n",
                     decode / bound, decode * bytes / 1e9);
+        if (record) measure_recording_overhead(*session, prompt, params, record_rounds);
         finish_offload(loaded, offload, stdout);
     });
 }

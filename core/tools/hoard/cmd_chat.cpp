@@ -1,7 +1,11 @@
 // hoard chat -m MODEL: an interactive conversation in the terminal, formatted
-// with the model's chat template.
+// with the model's chat template; recorded as one session of the profile
+// database unless --no-record is given.
 #include "cli_common.hpp"
 #include "offload_options.hpp"
+#include "session_recording.hpp"
+
+#include <nlohmann/json.hpp>
 
 #include <csignal>
 #include <cstdio>
@@ -24,6 +28,7 @@ void register_chat(CLI::App& app) {
     static GenerationParams params;
     static size_t n_ctx = 0, n_threads = 0;
     static OffloadFlags offload;
+    static RecordFlags record;
     cmd->add_option("-m,--model", path, "GGUF model file")->required();
     cmd->add_option("-s,--system", system_prompt, "System prompt");
     cmd->add_option("-n,--n-predict", params.max_tokens, "Most tokens per reply")
@@ -32,9 +37,15 @@ void register_chat(CLI::App& app) {
     cmd->add_option("-t,--threads", n_threads, "Worker threads (0: all cores)");
     add_sampling_options(*cmd, params.sampling);
     add_offload_options(*cmd, offload);
+    add_record_options(*cmd, record);
     cmd->callback([] {
         Loaded loaded = load_with_offload(path, n_threads, offload, n_ctx);
         auto session = loaded.engine->create_session(loaded.model, n_ctx);
+        CliRecording recording(
+            record, *session,
+            {.generation = params,
+             .extra_settings_json =
+                 nlohmann::json{{"command", "chat"}, {"n_ctx", session->context_size()}}.dump()});
         std::vector<ChatMessage> messages;
         if (!system_prompt.empty()) messages.push_back({"system", system_prompt});
         const ModelSummary& s = loaded.model->summary();
@@ -74,6 +85,8 @@ void register_chat(CLI::App& app) {
         }
         std::signal(SIGINT, SIG_DFL);
         std::printf("\n");
+        std::fflush(stdout);
+        recording.finish();
         finish_offload(loaded, offload, stdout);
     });
 }

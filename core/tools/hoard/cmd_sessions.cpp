@@ -1,13 +1,16 @@
 // hoard sessions list | show ID | export ID --format F -o PATH | delete ID |
-// record -m MODEL | demo | bench: the profiling store from the command line.
+// record -m MODEL | demo | bench: the profiling store from the command line,
+// through the public facade (hoard/profiling.hpp); only demo and bench, which
+// exist to exercise the recorder itself, use its internals.
 #include "cli_common.hpp"
 
-#include "api/model_handle.hpp"
 #include "hoard/error.hpp"
-#include "model/routing_observer.hpp"
+#include "hoard/profiling.hpp"
 #include "telemetry/profile_store.hpp"
 #include "telemetry/recorder_benchmark.hpp"
-#include "telemetry/session_export.hpp"
+#include "telemetry/synthetic_stream.hpp"
+
+#include <nlohmann/json.hpp>
 
 #include <chrono>
 #include <cstdio>
@@ -19,13 +22,10 @@
 namespace hoard::cli {
 namespace {
 
-using namespace hoard::telemetry;
-using Clock = std::chrono::steady_clock;
-
 std::string db_path; // --db; empty: the user's data folder
 
 std::filesystem::path store_path() {
-    return db_path.empty() ? default_database_path() : std::filesystem::path(db_path);
+    return db_path.empty() ? ProfileStore::default_path() : std::filesystem::path(db_path);
 }
 
 // Reading commands never create a database where there was none.
@@ -56,12 +56,16 @@ std::string bytes_text(double bytes) {
     return text;
 }
 
-SessionRecord require_session(const ProfileStore& store, int64_t id) {
+RecordedSession require_session(const ProfileStore& store, int64_t id) {
     auto session = store.session(id);
     if (!session)
         throw Error("no session " + std::to_string(id) + " in " + store.path().string() +
                     " (see `hoard sessions list`)");
     return *session;
+}
+
+unsigned long long ull(uint64_t v) {
+    return static_cast<unsigned long long>(v);
 }
 
 void list_sessions() {
@@ -76,21 +80,24 @@ void list_sessions() {
         std::printf("no recorded sessions in %s\n", store.path().c_str());
         return;
     }
-    std::printf("%6s  %-19s  %-11s  %9s  %13s  %s\n", "ID", "STARTED", "STATUS", "DURATION",
-                "PROMPT+DECODE", "MODEL");
-    for (const SessionRecord& s : sessions) {
+    std::printf("%6s  %-19s  %-11s  %9s  %13s  %8s  %s\n", "ID", "STARTED", "STATUS", "DURATION",
+                "PROMPT+DECODE", "HIT RATE", "MODEL");
+    for (const RecordedSession& s : sessions) {
         const double duration = s.ended_at.value_or(s.updated_at) - s.started_at;
         const std::string tokens =
             std::to_string(s.prompt_tokens) + "+" + std::to_string(s.generated_tokens);
-        std::printf("%6lld  %-19s  %-11s  %8.1fs  %13s  %s\n", static_cast<long long>(s.id),
+        char hit_rate[16] = "-";
+        if (s.total.selections())
+            std::snprintf(hit_rate, sizeof hit_rate, "%.1f %%", 100 * s.total.hit_rate());
+        std::printf("%6lld  %-19s  %-11s  %8.1fs  %13s  %8s  %s\n", static_cast<long long>(s.id),
                     local_time(s.started_at).c_str(), s.status.c_str(), duration, tokens.c_str(),
-                    (s.model_name.empty() ? s.model_path : s.model_name).c_str());
+                    hit_rate, (s.model_name.empty() ? s.model_path : s.model_name).c_str());
     }
 }
 
 void show_session(int64_t id) {
     ProfileStore store = open_store();
-    const SessionRecord s = require_session(store, id);
+    const RecordedSession s = require_session(store, id);
     std::printf("session %lld: %s\n", static_cast<long long>(s.id), s.status.c_str());
     if (!s.error.empty()) std::printf("  error:     %s\n", s.error.c_str());
     std::printf("  model:     %s\n             %s  %s\n", s.model_name.c_str(),
@@ -101,185 +108,77 @@ void show_session(int64_t id) {
                     *s.ended_at - s.started_at);
     else
         std::printf("   last write: %s\n", local_time(s.updated_at).c_str());
-    std::printf("  hardware:  %s\n", s.hardware.dump().c_str());
+    std::printf("  hardware:  %s\n", s.hardware_json.c_str());
     std::printf("  budget:    device %s, host %s; policy %s\n",
                 bytes_text(double(s.device_budget_bytes)).c_str(),
                 bytes_text(double(s.host_budget_bytes)).c_str(),
                 s.policy.empty() ? "-" : s.policy.c_str());
-    std::printf("  settings:  %s\n", s.settings.dump().c_str());
-    std::printf("  dropped:   %llu events\n", static_cast<unsigned long long>(s.dropped_events));
-    store.with_database([&](Database& db) {
-        Statement speed = db.prepare(
-            "SELECT sum(n_tokens), sum(t_end - t_start), prefill FROM tokens WHERE session_id = ?1 "
-            "GROUP BY prefill ORDER BY prefill DESC");
-        speed.bind(1, id);
-        std::printf("  tokens:    %llu prompt (prefill), %llu in decode steps",
-                    static_cast<unsigned long long>(s.prompt_tokens),
-                    static_cast<unsigned long long>(s.generated_tokens));
-        while (speed.step())
-            if (speed.column_double(1) > 0)
-                std::printf("; %s %.1f tokens/s", speed.column_int64(2) ? "prefill" : "decode",
-                            double(speed.column_int64(0)) / speed.column_double(1));
-        std::printf("\n");
+    std::printf("  settings:  %s\n", s.settings_json.c_str());
+    std::printf("  dropped:   %llu events\n", ull(s.dropped_events));
+    std::printf("  tokens:    %llu prompt (prefill), %llu in decode steps", ull(s.prompt_tokens),
+                ull(s.generated_tokens));
+    if (s.prefill_seconds > 0)
+        std::printf("; prefill %.1f tokens/s", s.prefill_tokens_per_second());
+    if (s.decode_seconds > 0) std::printf("; decode %.1f tokens/s", s.decode_tokens_per_second());
+    std::printf("\n");
 
-        Statement layers = db.prepare(
-            "SELECT layer, sum(hit_high), sum(hit_low), sum(load_high), sum(load_low), sum(cpu), "
-            "sum(skip), sum(bytes_host_to_device), sum(bytes_storage_to_host), sum(transfers), "
-            "sum(prefetch_used), sum(prefetch_unused), sum(stalls), sum(stall_seconds) "
-            "FROM layer_windows WHERE session_id = ?1 GROUP BY layer ORDER BY layer");
-        layers.bind(1, id);
-        int64_t totals[12] = {};
-        double stall_seconds = 0;
-        std::string table;
-        while (layers.step()) {
-            int64_t v[12];
-            for (int c = 0; c < 12; ++c) v[c] = layers.column_int64(c + 1);
-            const double stall = layers.column_double(13);
-            for (int c = 0; c < 12; ++c) totals[c] += v[c];
-            stall_seconds += stall;
-            const int64_t selected = v[0] + v[1] + v[2] + v[3] + v[4] + v[5];
-            char line[200];
-            std::snprintf(line, sizeof line,
-                          "  %5lld  %7.1f %%  %9lld  %6lld  %6lld  %6lld  %10s  %8.3f\n",
-                          static_cast<long long>(layers.column_int64(0)),
-                          selected ? 100.0 * double(v[0] + v[1]) / double(selected) : 0.0,
-                          static_cast<long long>(selected), static_cast<long long>(v[2] + v[3]),
-                          static_cast<long long>(v[4]), static_cast<long long>(v[1] + v[3]),
-                          bytes_text(double(v[6])).c_str(), stall);
-            table += line;
-        }
-        const int64_t selected =
-            totals[0] + totals[1] + totals[2] + totals[3] + totals[4] + totals[5];
-        if (selected == 0 && totals[8] == 0) {
-            std::printf("  experts:   no expert events were recorded\n");
-            return;
-        }
-        std::printf("  experts:   %lld selected: hit high %lld, hit low %lld, load high %lld, "
-                    "load low %lld, cpu %lld, skip %lld; hit rate %.1f %%\n",
-                    static_cast<long long>(selected), static_cast<long long>(totals[0]),
-                    static_cast<long long>(totals[1]), static_cast<long long>(totals[2]),
-                    static_cast<long long>(totals[3]), static_cast<long long>(totals[4]),
-                    static_cast<long long>(totals[5]),
-                    selected ? 100.0 * double(totals[0] + totals[1]) / double(selected) : 0.0);
-        std::printf("  link:      %lld transfers; host-to-device %s, storage-to-host %s\n",
-                    static_cast<long long>(totals[8]), bytes_text(double(totals[6])).c_str(),
-                    bytes_text(double(totals[7])).c_str());
-        if (const int64_t p = totals[9] + totals[10])
-            std::printf("  prefetch:  %lld of %lld used (%.1f %%)\n",
-                        static_cast<long long>(totals[9]), static_cast<long long>(p),
-                        100.0 * double(totals[9]) / double(p));
-        std::printf("  stalls:    %lld, %.3f s\n", static_cast<long long>(totals[11]),
-                    stall_seconds);
-        std::printf("  %5s  %9s  %9s  %6s  %6s  %6s  %10s  %8s\n", "layer", "hit rate", "selected",
-                    "loads", "cpu", "low", "to device", "stall s");
-        std::fputs(table.c_str(), stdout);
-    });
+    const LayerActivity& t = s.total;
+    if (t.selections() == 0 && t.transfers == 0) {
+        std::printf("  experts:   no expert events were recorded\n");
+        return;
+    }
+    std::printf("  experts:   %llu selected: hit high %llu, hit low %llu, load high %llu, "
+                "load low %llu, cpu %llu, skip %llu; hit rate %.1f %%\n",
+                ull(t.selections()), ull(t.hit_high), ull(t.hit_low), ull(t.load_high),
+                ull(t.load_low), ull(t.cpu), ull(t.skip), 100.0 * t.hit_rate());
+    std::printf("  link:      %llu transfers; host-to-device %s, storage-to-host %s\n",
+                ull(t.transfers), bytes_text(double(t.bytes_host_to_device)).c_str(),
+                bytes_text(double(t.bytes_storage_to_host)).c_str());
+    if (const uint64_t p = t.prefetch_used + t.prefetch_unused)
+        std::printf("  prefetch:  %llu of %llu used (%.1f %%)\n", ull(t.prefetch_used), ull(p),
+                    100.0 * double(t.prefetch_used) / double(p));
+    std::printf("  stalls:    %llu, %.3f s\n", ull(t.stalls), t.stall_seconds);
+    std::printf("  %5s  %9s  %9s  %6s  %6s  %6s  %10s  %8s\n", "layer", "hit rate", "selected",
+                "loads", "cpu", "low", "to device", "stall s");
+    for (size_t layer = 0; layer < s.layers.size(); ++layer) {
+        const LayerActivity& a = s.layers[layer];
+        if (a.selections() == 0 && a.transfers == 0 && a.stalls == 0) continue;
+        std::printf("  %5zu  %7.1f %%  %9llu  %6llu  %6llu  %6llu  %10s  %8.3f\n", layer,
+                    100.0 * a.hit_rate(), ull(a.selections()), ull(a.load_high + a.load_low),
+                    ull(a.cpu), ull(a.hit_low + a.load_low),
+                    bytes_text(double(a.bytes_host_to_device)).c_str(), a.stall_seconds);
+    }
 }
-
-// Until the runtime publishes offload events, `record` watches the CPU
-// engine's routing: every selected expert is resident in the file's own
-// precision (a high-precision hit), layers are timed between routing calls,
-// and each forward pass ends at its token callback.
-class RoutingPublisher final : public model::RoutingObserver {
-  public:
-    RoutingPublisher(EventBus& bus, Clock::time_point start) : bus_(bus), start_(start) {}
-
-    void on_routing(const model::RoutingDecision& d) override {
-        const double now = seconds();
-        if (d.layer != current_layer_ || !in_pass_) {
-            if (in_pass_) close_layer(now);
-            current_layer_ = d.layer;
-            layer_start_ = now;
-            layer_position_ = d.position;
-            in_pass_ = true;
-        }
-        first_position_ = std::min(first_position_, d.position);
-        last_position_ = std::max(last_position_, d.position);
-        for (size_t k = 0; k < d.experts.size(); ++k)
-            bus_.publish(
-                ExpertEvent{static_cast<uint32_t>(d.position), static_cast<uint16_t>(d.layer),
-                            static_cast<uint16_t>(d.experts[k]),
-                            k < d.weights.size() ? d.weights[k] : 0.0f, ExpertAction::HitHigh});
-    }
-
-    // The token callback: the pass that produced it has ended.
-    void end_pass() {
-        const double now = seconds();
-        if (in_pass_) close_layer(now);
-        if (first_position_ <= last_position_) {
-            const auto n = static_cast<uint32_t>(last_position_ - first_position_ + 1);
-            bus_.publish(TokenEvent{static_cast<uint32_t>(first_position_), n, n > 1 || first_,
-                                    pass_start_, now});
-        }
-        bus_.flush();
-        first_ = false;
-        in_pass_ = false;
-        pass_start_ = now;
-        first_position_ = SIZE_MAX;
-        last_position_ = 0;
-    }
-
-  private:
-    double seconds() const { return std::chrono::duration<double>(Clock::now() - start_).count(); }
-    void close_layer(double now) {
-        bus_.publish(LayerEvent{static_cast<uint32_t>(layer_position_),
-                                static_cast<uint16_t>(current_layer_), layer_start_, now});
-    }
-
-    EventBus& bus_;
-    Clock::time_point start_;
-    bool in_pass_ = false, first_ = true;
-    size_t current_layer_ = 0, layer_position_ = 0;
-    size_t first_position_ = SIZE_MAX, last_position_ = 0;
-    double layer_start_ = 0, pass_start_ = 0;
-};
 
 void record_session(const std::string& model_path, const std::string& prompt, int32_t n_tokens,
                     size_t n_threads) {
-    ProfileStore store = open_store(true);
+    const std::filesystem::path path = store_path();
     Loaded loaded = load(model_path, n_threads);
     const std::vector<int32_t> tokens = loaded.model->tokenize(prompt, true, false);
     auto session = loaded.engine->create_session(loaded.model);
-    EventBus bus;
-    SessionInfo info;
-    info.model_path = std::filesystem::absolute(model_path).string();
-    info.model_name = std::filesystem::path(model_path).stem().string();
-    info.policy = "cpu (all experts resident)";
-    info.settings = {{"prompt", prompt},
-                     {"max_tokens", n_tokens},
-                     {"sampling", "greedy"},
-                     {"threads", loaded.engine->n_threads()}};
-    const auto start = Clock::now();
-    RoutingPublisher publisher(bus, start);
-    model::Model& model = *loaded.model->impl().model;
-    model.set_routing_observer(&publisher);
-    Recorder recorder = store.begin_session(info, bus);
     GenerationParams params;
     params.max_tokens = n_tokens;
     params.sampling = SamplingParams::greedy();
     params.stop_at_end_of_generation = false;
-    GenerationStats stats;
-    try {
-        stats = session->generate(tokens, params, [&](int32_t, std::string_view) {
-            publisher.end_pass();
-            return true;
-        });
-    } catch (...) {
-        model.set_routing_observer(nullptr);
-        throw;
-    }
-    model.set_routing_observer(nullptr);
-    recorder.end();
-    if (recorder.failed()) throw Error(recorder.error());
+    // The same path as `hoard run`: the engine publishes, the facade records.
+    Recording recording = Recording::start(
+        *session, path,
+        {.generation = params,
+         .extra_settings_json = nlohmann::json{{"command", "sessions record"}}.dump()});
+    if (recording.failed()) throw Error(recording.error());
+    const GenerationStats stats = session->generate(tokens, params, {});
+    recording.stop();
+    if (recording.failed()) throw Error(recording.error());
     std::printf("recorded session %lld in %s: %zu prompt tokens, %zu generated at %.1f tokens/s\n",
-                static_cast<long long>(recorder.session_id()), store.path().c_str(),
-                stats.prompt_tokens, stats.generated_tokens, stats.decode_tokens_per_second());
+                static_cast<long long>(recording.session_id()), path.c_str(), stats.prompt_tokens,
+                stats.generated_tokens, stats.decode_tokens_per_second());
 }
 
 // Made-up offload events of a Mixtral-like model, to try the tools (and the
 // app's views) before the offload engine records real ones.
 void record_demo(uint32_t n_tokens) {
-    ProfileStore store = open_store(true);
+    using namespace hoard::telemetry;
+    telemetry::ProfileStore store = telemetry::ProfileStore::open(store_path());
     EventBus bus;
     SessionInfo info;
     info.model_path = "(synthetic)";
@@ -303,6 +202,7 @@ void record_demo(uint32_t n_tokens) {
 }
 
 void run_benchmark() {
+    using namespace hoard::telemetry;
     const std::filesystem::path scratch =
         std::filesystem::temp_directory_path() /
         ("hoard-recorder-bench-" + std::to_string(getpid()) + ".db");
@@ -363,10 +263,10 @@ void register_sessions(CLI::App& app) {
     exp->add_option("--format", format, "csv (a folder), json, perfetto or sqlite")->required();
     exp->add_option("-o,--output", output, "Where to write it")->required();
     exp->callback([] {
-        const ExportFormat f = parse_export_format(format);
+        const SessionExportFormat f = parse_session_export_format(format);
         ProfileStore store = open_store();
         require_session(store, id);
-        export_session(store, id, f, output);
+        store.export_session(id, f, output);
         std::printf("wrote session %lld as %s to %s\n", static_cast<long long>(id), format.c_str(),
                     output.c_str());
     });
