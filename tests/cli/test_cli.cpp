@@ -230,6 +230,48 @@ class TestCli : public QObject {
         QVERIFY(r.code != 0);
         QVERIFY2(r.err.contains("truncated"), r.err.constData());
     }
+
+    void runRecordsASessionByDefault() {
+        const QString db = tmp_.filePath("run-records.db");
+        const Result r = run_hoard(
+            {"run", "-m", default_model(), "-p", "Hello", "-n", "6", "--temp", "0", "--db", db});
+        QVERIFY2(r.code == 0, r.err.constData());
+        QVERIFY(r.out.startsWith("Hello"));
+        QVERIFY2(r.err.contains("[recorded as session 1: hoard sessions"), r.err.constData());
+        const Result show = run_hoard({"sessions", "--db", db, "show", "1"});
+        QVERIFY2(show.code == 0, show.err.constData());
+        QVERIFY2(show.out.contains("session 1: complete"), show.out.constData());
+        QVERIFY2(show.out.contains("6 in decode steps"), show.out.constData());
+        QVERIFY2(show.out.contains("hit rate 100.0 %"), show.out.constData()); // CPU: all resident
+        QVERIFY(show.out.contains("\"command\":\"run\""));
+        // One row per forward pass: the prompt's, then six decode steps.
+        const QString out = tmp_.filePath("run-records.json");
+        QVERIFY(run_hoard({"sessions", "--db", db, "export", "1", "--format", "json", "-o", out})
+                    .code == 0);
+        const nlohmann::json doc = read_json(out);
+        QCOMPARE(doc.at("tokens").size(), size_t(7));
+        QVERIFY(!doc.at("layer_windows").empty());
+    }
+
+    void noRecordDoesNotRecord() {
+        const QString db = tmp_.filePath("not-recorded.db");
+        const Result r = run_hoard(
+            {"run", "-m", default_model(), "-p", "Hello", "-n", "4", "--no-record", "--db", db});
+        QVERIFY2(r.code == 0, r.err.constData());
+        QVERIFY(!r.err.contains("recorded as session"));
+        QVERIFY(!QFileInfo::exists(db));
+        // A database that cannot be written: one warning, and the text still comes.
+        const QString blocker = tmp_.filePath("a-file");
+        QFile f(blocker);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.close();
+        const Result w = run_hoard(
+            {"run", "-m", default_model(), "-p", "Hello", "-n", "4", "--db", blocker + "/x.db"});
+        QVERIFY2(w.code == 0, w.err.constData());
+        QVERIFY(w.out.startsWith("Hello"));
+        QCOMPARE(w.err.count("warning"), qsizetype(1));
+        QVERIFY2(w.err.contains("not recording this session"), w.err.constData());
+    }
 };
 
 QTEST_GUILESS_MAIN(TestCli)
