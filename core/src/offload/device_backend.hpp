@@ -6,11 +6,15 @@
 // same interface (pinned host buffers, cudaMemcpyAsync on a copy stream,
 // expert kernels on a compute stream, events between them).
 #include "backend/cpu/thread_pool.hpp"
+#include "model/expert_executor.hpp"
 #include "model/expert_source.hpp"
+#include "telemetry/events.hpp"
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace hoard::offload {
@@ -39,6 +43,34 @@ struct CopyRecord {
     uint64_t bytes = 0; // bytes actually moved
     bool cancelled = false;
     double t_start = 0, t_end = 0; // seconds since the device's epoch
+};
+
+// One expert of a layer that the device computes, as handed to a
+// ResidentLayerDevice: its copy, the load it waits for, and its pairs.
+struct DeviceExpertRun {
+    uint64_t buffer = 0;           // the DeviceBuffer id of its copy
+    model::ExpertMatrices weights; // views of the copy in device memory
+    CopyTicket copy = 0;           // the load it must wait for (0: none)
+    uint32_t begin = 0, m = 0;     // its pairs: work.routed[begin … begin + m)
+};
+
+// A device that evaluates the model's other layers itself (a GPU) keeps a MoE
+// layer's activations in its own memory. The executor hands it the layer's
+// device experts in batches, which it queues behind their copies (without
+// waiting for them), and then the CPU experts' outputs; the device adds the
+// gate-weighted mixture to its residual stream. A copy released after its
+// experts were queued is reused only once they have run.
+class ResidentLayerDevice {
+  public:
+    virtual ~ResidentLayerDevice() = default;
+    virtual void run_experts(const model::MoeLayerWork& work,
+                             std::span<const DeviceExpertRun> runs) = 0;
+    // `outputs` holds the CPU experts' rows for the pairs routed[begin …
+    // begin + m) of each range in `cpu` (row i for routed index i); the pairs
+    // in `skipped` add nothing.
+    virtual void finish_layer(const model::MoeLayerWork& work, const float* outputs,
+                              std::span<const std::pair<uint32_t, uint32_t>> cpu,
+                              std::span<const std::pair<uint32_t, uint32_t>> skipped) = 0;
 };
 
 class DeviceBackend {
@@ -79,6 +111,14 @@ class DeviceBackend {
                                 backend::cpu::ThreadPool& pool) = 0;
 
     virtual double seconds_now() const = 0; // the clock of the records
+
+    // A device whose layers run on it takes the expert step through this
+    // (then compute_expert is not used); null for one that computes experts
+    // from host buffers.
+    virtual ResidentLayerDevice* resident_layers() { return nullptr; }
+    // Bytes of device memory a copy of `bytes` takes (a device with slots of
+    // fixed size rounds up); the expert cache counts these.
+    virtual uint64_t copy_footprint(uint64_t bytes, telemetry::Precision) const { return bytes; }
 };
 
 } // namespace hoard::offload

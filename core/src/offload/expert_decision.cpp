@@ -21,9 +21,10 @@ ExpertDecision decide_expert(const ExpertSituation& s, const CostModel& cost,
     const uint64_t load_bytes = want_low ? s.bytes_low : s.bytes_high;
     const bool load_in_host = want_low ? s.low_in_host : s.high_in_host;
     d.load_seconds = (load_in_host ? 0.0 : cost.storage_to_host.seconds(load_bytes)) +
-                     cost.host_to_device.seconds(load_bytes) + cost.device_seconds(load_bytes);
+                     cost.host_to_device.seconds(load_bytes) + cost.device_seconds(load_bytes) +
+                     s.link_queue_seconds;
     d.cpu_seconds = (s.high_in_host ? 0.0 : cost.storage_to_host.seconds(s.bytes_high)) +
-                    cost.cpu_seconds(s.bytes_high);
+                    cost.cpu_seconds(s.bytes_high) + s.cpu_queue_seconds;
     if (options.cpu_fallback && d.cpu_seconds < d.load_seconds)
         d.action = ExpertAction::CpuCompute;
     else

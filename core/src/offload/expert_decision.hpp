@@ -6,7 +6,8 @@
 //   2. a negligible expert (see precision_rule.hpp) is skipped, only when allowed
 //   3. otherwise it is loaded at the demanded precision, unless CPU fallback is
 //      on and computing it on the CPU from the host's high copy is faster than
-//      the transfer plus the device's compute (Fiddler's rule)
+//      the transfer plus the device's compute (Fiddler's rule), each counted
+//      from when the link or the CPU is free of the layer's earlier work
 #include "offload/cost_model.hpp"
 #include "offload/precision_rule.hpp"
 #include "telemetry/events.hpp"
@@ -29,6 +30,10 @@ struct ExpertSituation {
     uint64_t bytes_high = 0, bytes_low = 0;
     // Not in host memory: the copy first comes from storage.
     bool high_in_host = true, low_in_host = true;
+    // Work already queued for this layer on the link and on the CPU: an
+    // expert waits for it, so misses spread over both (the bound is missing
+    // bytes over the link and CPU rates together, not the faster one alone).
+    double link_queue_seconds = 0, cpu_queue_seconds = 0;
 };
 
 struct ExpertDecision {

@@ -15,10 +15,24 @@
 
 namespace hoard::offload {
 
+// Where host copies live: the heap by default. A GPU backend gives
+// page-locked memory instead, which its copy engine reads at the link's full
+// speed (pageable memory goes through the driver's own staging, far slower).
+struct HostAllocator {
+    std::function<uint8_t*(uint64_t bytes)> allocate; // throws hoard::Error when it cannot
+    std::function<void(uint8_t* data, uint64_t bytes)> release;
+};
+
 class HostExpertTier {
   public:
     HostExpertTier(const ExpertCatalog& catalog, const ExpertStorage& storage,
                    uint64_t capacity_bytes);
+    ~HostExpertTier();
+    HostExpertTier(const HostExpertTier&) = delete;
+    HostExpertTier& operator=(const HostExpertTier&) = delete;
+
+    // Before any copy is read; copies read from then on use it.
+    void set_allocator(HostAllocator allocator);
 
     struct Acquired {
         const uint8_t* data = nullptr; // null: no room (every resident copy is pinned)
@@ -33,10 +47,16 @@ class HostExpertTier {
     bool contains(uint32_t layer, uint32_t expert, Precision p) const {
         return entries_[key(layer, expert, p)].data != nullptr;
     }
+    // Where a copy is in host memory (null when it is not); does not pin it.
+    const uint8_t* peek(uint32_t layer, uint32_t expert, Precision p) const {
+        return entries_[key(layer, expert, p)].data;
+    }
 
     // Fills the tier in layer order: every high copy, then (with_low) every
-    // low one, while they fit. `progress` gets the fraction done.
-    void preload(bool with_low, const std::function<void(double)>& progress);
+    // low one, while they fit. `progress` gets the fraction done. With more
+    // than one thread, copies are allocated and read concurrently (a page-
+    // locking allocator and the page cache both go faster that way).
+    void preload(bool with_low, const std::function<void(double)>& progress, size_t n_threads = 1);
 
     bool unlimited() const { return capacity_ == 0; }
     uint64_t capacity() const { return capacity_; }
@@ -47,7 +67,7 @@ class HostExpertTier {
 
   private:
     struct Entry {
-        std::unique_ptr<uint8_t[]> data;
+        uint8_t* data = nullptr; // from allocator_
         uint32_t pins = 0;
         std::list<uint32_t>::iterator where;
     };
@@ -58,9 +78,11 @@ class HostExpertTier {
     // Frees unpinned copies, oldest first, until `bytes` fit; false when they cannot.
     bool make_room(uint64_t bytes);
     void load(size_t k);
+    void free_entry(size_t k);
 
     const ExpertCatalog& catalog_;
     const ExpertStorage& storage_;
+    HostAllocator allocator_;
     uint32_t n_expert_;
     uint64_t capacity_, used_ = 0, peak_ = 0;
     uint64_t storage_bytes_ = 0, storage_reads_ = 0;

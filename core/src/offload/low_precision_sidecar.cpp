@@ -308,8 +308,9 @@ void build_sidecar(const std::filesystem::path& path, ModelIdentity& model,
     uint64_t at = h.data_offset;
     for (uint64_t i = 0; i < n_entries; ++i) {
         const uint32_t l = uint32_t(i / catalog.n_expert()), e = uint32_t(i % catalog.n_expert());
-        ExpertLayout low =
-            quantize_expert(catalog.layout(l, e, Precision::High), model_bytes, formats[i], blob);
+        const ExpertLayout& high = catalog.layout(l, e, Precision::High);
+        ExpertLayout low = recipe.quantize ? recipe.quantize(high, model_bytes, formats[i], blob)
+                                           : quantize_expert(high, model_bytes, formats[i], blob);
         for (MatrixLayout& m : low.matrices) m.source_offset += at;
         const uint64_t payload = low.matrices[2].source_offset + low.matrices[2].bytes() - at;
         encode_entry(table.data() + i * kEntryBytes, low, content_hash(blob.data(), payload));

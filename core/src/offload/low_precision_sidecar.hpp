@@ -52,11 +52,18 @@ class ModelIdentity {
     std::optional<uint64_t> hash_;
 };
 
+// Makes one expert's low copy into `out` (quantize_expert's contract): a GPU
+// backend does it there, hundreds of times faster than one CPU thread.
+using ExpertQuantizer =
+    std::function<ExpertLayout(const ExpertLayout& high, std::span<const uint8_t> model_bytes,
+                               quant::BlockFormat format, std::vector<uint8_t>& out)>;
+
 struct SidecarRecipe {
     std::string key; // what the copies are, e.g. "q2_K" or "q2_K;sensitive=0.25:q4_K"
     // Chooses each expert's format (layer-major), when the sidecar is built;
     // may take a while (sensitivity measurement).
     std::function<std::vector<quant::BlockFormat>(const BuildProgress&)> choose_formats;
+    ExpertQuantizer quantize; // unset: quantize_expert
 };
 
 struct SidecarStatus {

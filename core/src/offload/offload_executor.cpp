@@ -115,9 +115,9 @@ void OffloadExecutor::run_moe_layer(const model::MoeLayerWork& w) {
         gathered_.resize(pairs * n_embd_);
         outputs_.resize(pairs * n_embd_);
     }
-    for (size_t i = 0; i < pairs; ++i)
-        std::copy_n(w.xn + w.routed[i] / k * n_embd_, n_embd_, gathered_.data() + i * n_embd_);
     work_ = &w;
+    resident_ = parts_.device->resident_layers();
+    link_queue_ = cpu_queue_ = 0;
     layer_stall_ = 0;
     const double layer_start = now();
     skipped_.assign(n_expert_, 0);
@@ -139,6 +139,7 @@ void OffloadExecutor::run_moe_layer(const model::MoeLayerWork& w) {
         parts_.cpu->wait_all();
         if (!cpu_jobs_.empty()) layer_stall_ += now() - wait_start;
         finish_cpu_jobs();
+        if (resident_) finish_resident_layer(w);
     } catch (...) {
         try {
             parts_.cpu->wait_all();
@@ -158,7 +159,7 @@ void OffloadExecutor::run_moe_layer(const model::MoeLayerWork& w) {
     parts_.cpu->clear();
 
     // The mixture, in the order the plain path adds it.
-    for (size_t e = 0; e < n_expert_; ++e) {
+    for (size_t e = 0; e < n_expert_ && !resident_; ++e) {
         const size_t begin = e == 0 ? 0 : w.expert_end[e - 1];
         if (skipped_[e]) continue;
         for (size_t i = begin; i < w.expert_end[e]; ++i) {
@@ -183,6 +184,26 @@ void OffloadExecutor::run_moe_layer(const model::MoeLayerWork& w) {
                                             layer_boundary_, end});
     }
     layer_boundary_ = end;
+}
+
+void OffloadExecutor::finish_resident_layer(const model::MoeLayerWork& w) {
+    // The device adds the mixture to its own residual stream.
+    cpu_ranges_.clear();
+    skipped_ranges_.clear();
+    for (const CpuJob& j : cpu_jobs_) cpu_ranges_.push_back({j.begin, j.m});
+    for (size_t e = 0; e < n_expert_; ++e)
+        if (skipped_[e]) {
+            const uint32_t begin = e == 0 ? 0 : w.expert_end[e - 1];
+            skipped_ranges_.push_back({begin, w.expert_end[e] - begin});
+        }
+    resident_->finish_layer(w, outputs_.data(), cpu_ranges_, skipped_ranges_);
+}
+
+void OffloadExecutor::gather(uint32_t begin, uint32_t m) {
+    const model::MoeLayerWork& w = *work_;
+    for (uint32_t i = begin; i < begin + m; ++i)
+        std::copy_n(w.xn + size_t(w.routed[i] / w.n_expert_used) * n_embd_, n_embd_,
+                    gathered_.data() + size_t(i) * n_embd_);
 }
 
 void OffloadExecutor::prefetch_for(const model::MoeLayerWork& w) {
@@ -257,7 +278,10 @@ void OffloadExecutor::decide_layer(const model::MoeLayerWork& w) {
         s.high_in_host = parts_.store->host().contains(l, uint32_t(e), Precision::High);
         s.low_in_host =
             catalog.has_low() && parts_.store->host().contains(l, uint32_t(e), Precision::Low);
-        const ExpertDecision decision = decide_expert(s, current_cost(m), config_.decision);
+        s.link_queue_seconds = link_queue_;
+        s.cpu_queue_seconds = cpu_queue_;
+        const CostModel cost = current_cost(m);
+        const ExpertDecision decision = decide_expert(s, cost, config_.decision);
 
         switch (decision.action) {
         case ExpertAction::HitHigh:
@@ -269,6 +293,9 @@ void OffloadExecutor::decide_layer(const model::MoeLayerWork& w) {
             break;
         case ExpertAction::LoadHigh:
         case ExpertAction::LoadLow:
+            link_queue_ = decision.load_seconds -
+                          cost.device_seconds(demand.precision == Precision::Low ? s.bytes_low
+                                                                                 : s.bytes_high);
             demand_load(l, uint16_t(e), demand.precision, position);
             last_use_[key(l, e)] = request.time + 1;
             cache_->use({l, uint16_t(e), demand.precision}, request);
@@ -278,6 +305,8 @@ void OffloadExecutor::decide_layer(const model::MoeLayerWork& w) {
             const uint8_t* host =
                 acquire_host(l, uint16_t(e), Precision::High, position, true, false);
             const ExpertLayout& layout = catalog.layout(l, uint32_t(e), Precision::High);
+            cpu_queue_ = decision.cpu_seconds;
+            gather(begin, m);
             CpuExpertWorker::Job job;
             job.weights = layout.views(host);
             job.inputs = gathered_.data() + size_t(begin) * n_embd_;
@@ -345,7 +374,8 @@ void OffloadExecutor::evict_copy(const ResidentCopy& copy) {
 
 bool OffloadExecutor::place_copy(uint16_t layer, uint16_t expert, Precision p,
                                  uint16_t current_layer, bool prefetched) {
-    const uint64_t bytes = parts_.store->catalog().layout(layer, expert, p).blob_bytes;
+    const uint64_t bytes = parts_.device->copy_footprint(
+        parts_.store->catalog().layout(layer, expert, p).blob_bytes, p);
     evicted_.clear();
     if (!cache_->insert({layer, expert, p}, bytes, time_, current_layer, 0, prefetched, &evicted_))
         return false;
@@ -419,6 +449,26 @@ bool OffloadExecutor::background_load(uint16_t layer, uint16_t expert, Precision
 void OffloadExecutor::run_device_jobs() {
     const model::MoeLayerWork& w = *work_;
     const uint16_t l = uint16_t(w.layer);
+    if (resident_) {
+        // The device queues them behind their copies; their copies may be
+        // evicted once queued (the device reuses the memory after they ran).
+        runs_.clear();
+        for (DeviceJob& job : device_jobs_) {
+            if (job.done) continue;
+            const size_t k = key(l, job.expert);
+            const ExpertLayout& layout =
+                parts_.store->catalog().layout(l, job.expert, job.precision);
+            runs_.push_back({device_copy_[k].id, layout.views(device_copy_[k].data),
+                             pending_copy_[k], job.begin, job.m});
+        }
+        if (!runs_.empty()) resident_->run_experts(w, runs_);
+        for (DeviceJob& job : device_jobs_)
+            if (!job.done) {
+                job.done = true;
+                cache_->unpin(l, job.expert);
+            }
+        return;
+    }
     // Resident copies first, then loads in the order they were queued.
     std::stable_sort(
         device_jobs_.begin(), device_jobs_.end(), [&](const DeviceJob& a, const DeviceJob& b) {
@@ -429,6 +479,7 @@ void OffloadExecutor::run_device_jobs() {
         const size_t k = key(l, job.expert);
         if (CopyTicket t = pending_copy_[k]) layer_stall_ += parts_.device->wait(t);
         const ExpertLayout& layout = parts_.store->catalog().layout(l, job.expert, job.precision);
+        gather(job.begin, job.m);
         const double start = now();
         parts_.device->compute_expert(
             layout.views(device_copy_[k].data), gathered_.data() + size_t(job.begin) * n_embd_,

@@ -61,7 +61,7 @@ struct ExecutorConfig {
 
 // What the executor owns besides its own state.
 struct OffloadParts {
-    std::unique_ptr<ExpertStore> store;
+    std::shared_ptr<ExpertStore> store; // may be shared by executors that run one after another
     std::unique_ptr<DeviceBackend> device;
     DeviceBuffer resident_reservation; // non-expert weights, KV cache, workspace
     std::unique_ptr<CpuExpertWorker> cpu;
@@ -149,6 +149,10 @@ class OffloadExecutor final : public model::ExpertExecutor {
     void run_device_jobs();
     // Accounts, publishes and unpins the CPU experts (after the worker's wait_all()).
     void finish_cpu_jobs();
+    // A resident-layer device: hands over the CPU outputs and skipped pairs.
+    void finish_resident_layer(const model::MoeLayerWork& w);
+    // Copies the inputs of pairs routed[begin … begin + m) into gathered_.
+    void gather(uint32_t begin, uint32_t m);
     void process_copy_records();
     void publish_snapshot();
 
@@ -171,6 +175,10 @@ class OffloadExecutor final : public model::ExpertExecutor {
 
     // Per layer.
     const model::MoeLayerWork* work_ = nullptr; // the layer being run
+    ResidentLayerDevice* resident_ = nullptr;   // the device's layer path, if it has one
+    double link_queue_ = 0, cpu_queue_ = 0;     // seconds of this layer's work queued on each
+    std::vector<DeviceExpertRun> runs_;
+    std::vector<std::pair<uint32_t, uint32_t>> cpu_ranges_, skipped_ranges_;
     std::vector<float> gathered_, outputs_;
     std::vector<DeviceJob> device_jobs_;
     std::vector<CpuJob> cpu_jobs_;

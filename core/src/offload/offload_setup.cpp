@@ -143,21 +143,16 @@ OffloadShape live_shape(const model::Model& model, const ExpertCatalog& catalog)
     return s;
 }
 
-PreparedOffload prepare_offload(model::Model& model, const std::filesystem::path& model_path,
-                                const OffloadOptions& options, size_t default_n_ctx,
-                                telemetry::EventBus* bus, backend::cpu::ThreadPool& pool,
-                                const BuildProgress& progress) {
+void check_offload_options(const OffloadOptions& options) {
     check_options(options);
-    const auto epoch = std::chrono::steady_clock::now();
-    const PolicyKind policy = parse_policy_kind(options.policy);
-    if (policy == PolicyKind::Belady)
-        throw Error("the belady policy needs the future and only runs in replay; use lru, lfu or "
-                    "multi");
+}
 
-    OffloadParts parts;
+PreparedStore prepare_store(model::Model& model, const std::filesystem::path& model_path,
+                            const OffloadOptions& options, backend::cpu::ThreadPool& pool,
+                            const BuildProgress& progress, const StoreOptions& store_options) {
     auto owned_catalog = std::make_unique<ExpertCatalog>(model);
     ExpertCatalog& catalog = *owned_catalog;
-    PreparedOffload out;
+    PreparedStore out;
 
     std::filesystem::path sidecar;
     if (options.low_precision) {
@@ -175,6 +170,10 @@ PreparedOffload prepare_offload(model::Model& model, const std::filesystem::path
                                                      : options.calibration_tokens;
         SidecarRecipe recipe;
         recipe.key = recipe_key(low, options, sensitive, calibration);
+        if (store_options.quantizer) {
+            recipe.key += ";quantizer=" + store_options.quantizer_name;
+            recipe.quantize = store_options.quantizer;
+        }
         recipe.choose_formats = [&](const BuildProgress& report) {
             const size_t n = size_t(catalog.n_layer()) * catalog.n_expert();
             if (!options.sensitivity) return std::vector<BlockFormat>(n, low);
@@ -197,37 +196,39 @@ PreparedOffload prepare_offload(model::Model& model, const std::filesystem::path
         out.setup.low_format = format_mix(catalog);
     }
 
-    const OffloadShape shape = live_shape(model, catalog);
-    BudgetRequest request;
-    request.device_bytes = options.device_bytes;
-    request.n_ctx = options.n_ctx ? options.n_ctx : default_n_ctx;
-    request.low_precision = options.low_precision;
-    request.layout = options.separate_pools ? PoolLayout::Separate : PoolLayout::Shared;
-    request.low_pool_share = options.low_pool_share;
-    const BudgetPlan plan = plan_budget(shape, request);
-
-    SimulatedDeviceConfig device;
-    device.memory_bytes = options.device_bytes;
-    device.link_bytes_per_second = options.link_gbps * 1e9;
-    parts.device = std::make_unique<SimulatedDevice>(device, epoch);
-    parts.resident_reservation = parts.device->allocate(plan.fixed_bytes(), false);
-    out.setup.device = parts.device->description();
-
+    if (store_options.before_preload) store_options.before_preload(catalog);
     const uint64_t min_host =
         2ull * model.config().n_expert_used * catalog.max_blob_bytes(Precision::High);
     if (options.host_bytes != 0 && options.host_bytes < min_host)
         throw Error("a host memory budget of " + format_byte_size(options.host_bytes) +
                     " cannot hold the experts a layer works with; give at least " +
                     format_byte_size(min_host) + " (or 0 for no limit)");
-    parts.store = std::make_unique<ExpertStore>(std::move(owned_catalog), model_path, sidecar,
-                                                options.host_bytes);
-    parts.store->host().preload(options.low_precision, [&](double f) {
-        if (progress) progress(f, "reading experts into host memory");
-    });
+    out.store = std::make_shared<ExpertStore>(std::move(owned_catalog), model_path, sidecar,
+                                              options.host_bytes);
+    if (store_options.host_allocator.allocate)
+        out.store->host().set_allocator(store_options.host_allocator);
+    out.store->host().preload(
+        options.low_precision,
+        [&](double f) {
+            if (progress) progress(f, "reading experts into host memory");
+        },
+        store_options.preload_threads);
+    return out;
+}
+
+std::shared_ptr<OffloadExecutor>
+start_executor(const model::Model& model, std::shared_ptr<ExpertStore> store,
+               std::unique_ptr<DeviceBackend> device, DeviceBuffer reservation,
+               const BudgetPlan& plan, const OffloadOptions& options, telemetry::EventBus* bus,
+               std::chrono::steady_clock::time_point epoch, const ExecutorRates& rates) {
+    OffloadParts parts;
+    parts.store = std::move(store);
+    parts.device = std::move(device);
+    parts.resident_reservation = reservation;
     parts.cpu = std::make_unique<CpuExpertWorker>(options.cpu_threads, epoch);
 
     ExecutorConfig config;
-    config.policy = policy;
+    config.policy = parse_policy_kind(options.policy);
     config.multi_weights = {options.multi_weights[0], options.multi_weights[1],
                             options.multi_weights[2], options.multi_weights[3]};
     config.plan = plan;
@@ -241,13 +242,55 @@ PreparedOffload prepare_offload(model::Model& model, const std::filesystem::path
     config.admit_cpu_experts = options.admit_cpu_experts;
     config.cost.host_to_device.bytes_per_second = options.link_gbps * 1e9;
     config.cost.device_bytes_per_second =
-        options.device_gbps > 0 ? options.device_gbps * 1e9 : kStartDeviceRate;
+        options.device_gbps > 0 ? options.device_gbps * 1e9 : rates.device_bytes_per_second;
     config.cost.cpu_bytes_per_second =
-        options.cpu_gbps > 0 ? options.cpu_gbps * 1e9 : kStartCpuRate;
-    config.measure_device = options.device_gbps == 0;
+        options.cpu_gbps > 0 ? options.cpu_gbps * 1e9 : rates.cpu_bytes_per_second;
+    config.measure_device = options.device_gbps == 0 && rates.measure_device;
     config.measure_cpu = options.cpu_gbps == 0;
     config.cost.validate();
-    out.executor = std::make_shared<OffloadExecutor>(model, std::move(parts), config, bus, epoch);
+    return std::make_shared<OffloadExecutor>(model, std::move(parts), config, bus, epoch);
+}
+
+PreparedOffload prepare_offload(model::Model& model, const std::filesystem::path& model_path,
+                                const OffloadOptions& options, size_t default_n_ctx,
+                                telemetry::EventBus* bus, backend::cpu::ThreadPool& pool,
+                                const BuildProgress& progress) {
+    check_options(options);
+    const auto epoch = std::chrono::steady_clock::now();
+    const PolicyKind policy = parse_policy_kind(options.policy);
+    if (policy == PolicyKind::Belady)
+        throw Error("the belady policy needs the future and only runs in replay; use lru, lfu or "
+                    "multi");
+
+    BudgetPlan plan;
+    StoreOptions store_options;
+    store_options.before_preload = [&](const ExpertCatalog& catalog) {
+        const OffloadShape shape = live_shape(model, catalog);
+        BudgetRequest request;
+        request.device_bytes = options.device_bytes;
+        request.n_ctx = options.n_ctx ? options.n_ctx : default_n_ctx;
+        request.low_precision = options.low_precision;
+        request.layout = options.separate_pools ? PoolLayout::Separate : PoolLayout::Shared;
+        request.low_pool_share = options.low_pool_share;
+        plan = plan_budget(shape, request);
+    };
+    PreparedStore prepared =
+        prepare_store(model, model_path, options, pool, progress, store_options);
+    PreparedOffload out;
+    out.setup = prepared.setup;
+
+    SimulatedDeviceConfig device;
+    device.memory_bytes = options.device_bytes;
+    device.link_bytes_per_second = options.link_gbps * 1e9;
+    auto simulated = std::make_unique<SimulatedDevice>(device, epoch);
+    const DeviceBuffer reservation = simulated->allocate(plan.fixed_bytes(), false);
+    out.setup.device = simulated->description();
+
+    ExecutorRates rates;
+    rates.device_bytes_per_second = kStartDeviceRate;
+    rates.cpu_bytes_per_second = kStartCpuRate;
+    out.executor = start_executor(model, std::move(prepared.store), std::move(simulated),
+                                  reservation, plan, options, bus, epoch, rates);
     return out;
 }
 
