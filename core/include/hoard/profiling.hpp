@@ -140,6 +140,10 @@ struct RecordingOptions {
     // forward passes.
     double window_seconds = 0.25;
     uint32_t window_passes = 64;
+    // Rows for the timeline (each layer of each pass, CPU-computed experts,
+    // stalls): the Perfetto export's tracks. Off, a small model's recording
+    // costs about half as much.
+    bool timeline = true;
     // Called once when recording stops on an error (a full disk, a read-only
     // file system) after it started; on the recorder's thread. Generation is
     // never affected.
@@ -153,6 +157,15 @@ struct ProfileStoreOptions {
     // How long a write waits for another writer (the app and `hoard run` may
     // record into one database at once).
     int busy_timeout_ms = 5000;
+};
+
+// What a recording has cost so far.
+struct RecordingStats {
+    uint64_t received_events = 0; // from the engine
+    uint64_t dropped_events = 0;  // the recorder could not keep up
+    uint64_t written_rows = 0;
+    uint64_t commits = 0;
+    double writer_cpu_seconds = 0; // CPU time of the recorder's thread
 };
 
 class ProfileStore;
@@ -181,6 +194,7 @@ class Recording {
     bool failed() const; // could not start, or stopped on an error
     std::string error() const;
     uint64_t dropped_events() const; // events the recorder could not keep up with
+    RecordingStats stats() const;
     const std::filesystem::path& database() const;
 
     // Writes what is queued and marks the session complete (or failed).

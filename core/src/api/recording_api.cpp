@@ -187,6 +187,12 @@ uint64_t Recording::dropped_events() const {
     return impl_ ? impl_->recorder.dropped_events() : 0;
 }
 
+RecordingStats Recording::stats() const {
+    if (!impl_) return {};
+    const telemetry::RecorderStats s = impl_->recorder.stats();
+    return {s.received_events, s.dropped_events, s.written_rows, s.commits, s.writer_cpu_seconds};
+}
+
 const std::filesystem::path& Recording::database() const {
     static const std::filesystem::path none;
     return impl_ ? impl_->database : none;
@@ -220,6 +226,7 @@ Recording ProfileStore::record(std::shared_ptr<const Model> model, RecordingOpti
         ro.window_passes = std::max<uint32_t>(1, options.window_passes);
         ro.queue_capacity = queue_capacity_for(m.summary);
         ro.on_error = options.on_error;
+        ro.record_spans = options.timeline;
         const telemetry::SessionInfo info = api::session_info(*model, options);
         auto impl = std::make_unique<Recording::Impl>();
         impl->model = model;

@@ -21,8 +21,10 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// How often the writer looks at the queue when idle.
-constexpr auto kPollInterval = std::chrono::milliseconds(5);
+// How often the writer looks at the queue when idle. Rare wakeups keep its
+// CPU time (taken from the engine's threads on a busy machine) low; the queue
+// holds far more than this much of a decode stream.
+constexpr auto kPollInterval = std::chrono::milliseconds(20);
 // Commit early when this many rows are waiting, to bound memory under bursts.
 constexpr size_t kEarlyCommitRows = 50'000;
 // While the database is busy, rows wait; past this many they are dropped.

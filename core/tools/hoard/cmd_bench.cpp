@@ -36,7 +36,7 @@ double median(std::vector<double> v) {
 // rounds (the order flips every round, so drift favours neither), into a
 // scratch database that is removed afterwards.
 void measure_recording_overhead(Session& session, std::span<const int32_t> prompt,
-                                const GenerationParams& params, uint32_t rounds) {
+                                const GenerationParams& params, uint32_t rounds, bool timeline) {
     const std::filesystem::path scratch =
         std::filesystem::temp_directory_path() /
         ("hoard-bench-record-" + std::to_string(getpid()) + ".db");
@@ -46,7 +46,8 @@ void measure_recording_overhead(Session& session, std::span<const int32_t> promp
             std::filesystem::remove(scratch.string() + suffix, ec);
     };
     std::vector<double> without, with, ratios;
-    uint64_t dropped = 0, passes = 0;
+    uint64_t dropped = 0, passes = 0, events = 0, rows = 0, decoded = 0;
+    double writer_cpu = 0;
     try {
         ProfileStore store = ProfileStore::open(scratch);
         for (uint32_t round = 0; round < rounds; ++round) {
@@ -56,7 +57,7 @@ void measure_recording_overhead(Session& session, std::span<const int32_t> promp
                 session.reset();
                 Recording recording;
                 if (recorded) {
-                    recording = store.record(session, {.generation = params});
+                    recording = store.record(session, {.generation = params, .timeline = timeline});
                     if (recording.failed()) throw Error(recording.error());
                 }
                 const GenerationStats stats = session.generate(prompt, params, {});
@@ -64,7 +65,12 @@ void measure_recording_overhead(Session& session, std::span<const int32_t> promp
                 if (recorded) {
                     recording.stop();
                     if (recording.failed()) throw Error(recording.error());
-                    dropped += recording.dropped_events();
+                    const RecordingStats r = recording.stats();
+                    dropped += r.dropped_events;
+                    events += r.received_events;
+                    rows += r.written_rows;
+                    writer_cpu += r.writer_cpu_seconds;
+                    decoded += stats.generated_tokens;
                     passes += store.passes(recording.session_id()).size();
                 }
             }
@@ -78,13 +84,19 @@ void measure_recording_overhead(Session& session, std::span<const int32_t> promp
     }
     cleanup();
     const double ratio = median(ratios);
-    std::printf("recording:        %u rounds of %d decode tokens: %.2f tokens/s without, %.2f "
-                "with (medians)\n",
-                rounds, params.max_tokens, median(without), median(with));
+    std::printf("recording:        %u rounds of %d decode tokens%s: %.2f tokens/s without, "
+                "%.2f with (medians)\n",
+                rounds, params.max_tokens, timeline ? "" : " (no timeline)", median(without),
+                median(with));
     std::printf("recording cost:   with/without %.4f (median of the rounds' ratios): %.2f %% "
                 "slower; %llu passes recorded, %llu events dropped\n",
                 ratio, (1 - ratio) * 100, static_cast<unsigned long long>(passes),
                 static_cast<unsigned long long>(dropped));
+    if (decoded > 0)
+        std::printf("recorder:         per decode token %.1f events, %.1f rows, %.1f us of the "
+                    "writer thread's CPU (the prompt's pass included)\n",
+                    double(events) / double(decoded), double(rows) / double(decoded),
+                    writer_cpu / double(decoded) * 1e6);
 }
 
 } // namespace
@@ -98,6 +110,7 @@ void register_bench(CLI::App& app) {
     static OffloadFlags offload;
     static bool record = false;
     static uint32_t record_rounds = 7;
+    static bool record_timeline = true;
     cmd->add_option("-m,--model", path, "GGUF model file")->required();
     cmd->add_option("-p,--prompt-tokens", n_prompt, "Prompt length for prefill")
         ->capture_default_str();
@@ -110,6 +123,8 @@ void register_bench(CLI::App& app) {
                     "Rounds of the recording comparison (each decodes twice)")
         ->capture_default_str()
         ->check(CLI::Range(1u, 1000u));
+    cmd->add_flag("!--record-no-timeline", record_timeline,
+                  "In the recording comparison, record without the timeline's rows");
     cmd->callback([] {
         Loaded loaded =
             load_with_offload(path, n_threads, offload, n_prompt + size_t(n_decode) + 8);
@@ -154,7 +169,8 @@ void register_bench(CLI::App& app) {
         std::printf("decode bound:     %.2f tokens/s at the measured bandwidth\n", bound);
         std::printf("decode fraction:  %.2f of the memory-bandwidth bound (%.2f GB/s effective)\n",
                     decode / bound, decode * bytes / 1e9);
-        if (record) measure_recording_overhead(*session, prompt, params, record_rounds);
+        if (record)
+            measure_recording_overhead(*session, prompt, params, record_rounds, record_timeline);
         finish_offload(loaded, offload, stdout);
     });
 }
