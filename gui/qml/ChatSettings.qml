@@ -33,6 +33,12 @@ Rectangle {
                 text: panel.app.chat.systemPrompt
                 onEditingFinished: panel.app.chat.systemPrompt = text
                 Accessible.name: qsTr("System prompt")
+                background: Rectangle {
+                    radius: 8
+                    color: panel.theme.surfaceRaised
+                    border.width: parent.activeFocus ? 2 : 1
+                    border.color: parent.activeFocus ? panel.theme.accent : panel.theme.border
+                }
             }
 
             Label { text: qsTr("Sampling"); font.weight: Font.DemiBold; color: panel.theme.text; Layout.topMargin: 8 }

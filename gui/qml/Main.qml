@@ -23,6 +23,25 @@ ApplicationWindow {
     Material.primary: theme.accent
     Material.background: theme.surface
     Material.foreground: theme.text
+    // For the Fusion style (software rendering) and anything reading the palette.
+    palette.window: theme.background
+    palette.windowText: theme.text
+    palette.base: theme.surfaceRaised
+    palette.alternateBase: theme.surface
+    palette.text: theme.text
+    palette.button: theme.surfaceRaised
+    palette.buttonText: theme.text
+    palette.highlight: theme.accent
+    palette.highlightedText: theme.onAccent
+    palette.placeholderText: theme.textMuted
+    palette.light: theme.surfaceRaised
+    palette.midlight: theme.surfaceRaised
+    palette.mid: theme.border
+    palette.dark: theme.border
+    palette.shadow: theme.background
+    palette.toolTipBase: theme.surfaceRaised
+    palette.toolTipText: theme.text
+    palette.link: theme.accent
 
     // Ctrl+1 … Ctrl+5 switch screens; Ctrl+Shift+T switches the theme.
     Repeater {

@@ -27,6 +27,7 @@ Item {
 
     FileDialog {
         id: openDialog
+        objectName: "openModelDialog"
         title: qsTr("Open a GGUF model")
         nameFilters: [qsTr("GGUF models (*.gguf)"), qsTr("All files (*)")]
         onAccepted: {
@@ -36,6 +37,7 @@ Item {
     }
     FolderDialog {
         id: folderDialog
+        objectName: "addFolderDialog"
         title: qsTr("Add a folder of models")
         onAccepted: screen.library.addFolder(selectedFolder.toString())
     }

@@ -1,6 +1,7 @@
 // hoard-desktop: the Qt Quick app. Builds the AppContext, hands it to the QML
 // root as its `app` property, and optionally runs the chat self-test.
 #include "app/app_context.hpp"
+#include "app/render_setup.hpp"
 #include "app/self_test.hpp"
 
 #include <QCommandLineParser>
@@ -22,10 +23,7 @@ int main(int argc, char* argv[]) {
     QGuiApplication::setOrganizationName(QStringLiteral("Hoard"));
     QGuiApplication::setApplicationName(QStringLiteral("Hoard"));
     QGuiApplication::setApplicationVersion(QStringLiteral(HOARD_VERSION_STRING));
-    QQuickStyle::setStyle(QStringLiteral("Material"));
-    const QString platform = QGuiApplication::platformName();
-    if (platform == QLatin1String("offscreen") || platform == QLatin1String("minimal"))
-        QQuickWindow::setGraphicsApi(QSGRendererInterface::Software);
+    hoard::gui::setUpRendering();
 
     QCommandLineParser cli;
     cli.setApplicationDescription(QStringLiteral("Hoard: run Mixture-of-Experts models locally."));

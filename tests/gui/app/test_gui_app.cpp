@@ -4,6 +4,7 @@
 // lays out at 1280×720, and saves a screenshot of every screen in both themes
 // under <build>/screenshots/showcase/.
 #include "app/app_context.hpp"
+#include "app/render_setup.hpp"
 #include "app/self_test.hpp"
 #include "budget/device_probe.hpp"
 #include "gui/common/gui_test_support.hpp"
@@ -70,8 +71,7 @@ class AppTest : public QObject {
     void initTestCase() {
         hoard::gui::test::useTestCacheDir(); // routing traces are recorded there
         qputenv("QT_QUICK_CONTROLS_MATERIAL_VARIANT", "Dense");
-        QQuickStyle::setStyle("Material");
-        QQuickWindow::setGraphicsApi(QSGRendererInterface::Software);
+        setUpRendering(); // as the app does
 
         // A models folder as a user might have one: a second (smaller, 4-bit)
         // model, and a download that broke off.
@@ -243,6 +243,21 @@ class AppTest : public QObject {
         QVERIFY(onScreen(find("speedTile")));
         QVERIFY(onScreen(find("heatmap")));
         shoot("small-4-dashboard");
+    }
+
+    void fileDialogsOpen() {
+        // The Models screen's Open file and Add folder dialogs (Qt Quick's own
+        // implementation here: the offscreen platform has no native ones).
+        app_->navigation()->setCurrent(Navigation::Models);
+        for (const char* name : {"openModelDialog", "addFolderDialog"}) {
+            QObject* dialog = window_->findChild<QObject*>(name);
+            QVERIFY2(dialog, name);
+            QVERIFY(QMetaObject::invokeMethod(dialog, "open"));
+            QTRY_VERIFY2(dialog->property("visible").toBool(), name);
+            if (QString(name) == "openModelDialog") shoot("dark-open-model-dialog");
+            QVERIFY(QMetaObject::invokeMethod(dialog, "close"));
+            QTRY_VERIFY(!dialog->property("visible").toBool());
+        }
     }
 
     void errorsReachTheBanner() {

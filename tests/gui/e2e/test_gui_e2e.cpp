@@ -10,6 +10,7 @@
 #include <QProcess>
 #include <QRegularExpression>
 #include <QSet>
+#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -21,15 +22,26 @@ class EndToEndTest : public QObject {
         QString out, err;
     };
 
-    static Run runApp(const QStringList& arguments, const QStringList& extraEnvironment = {}) {
+    // On a virtual X server (xvfb-run) when asked and there is one, so that
+    // the app renders through OpenGL (Mesa) in its Material style as on a
+    // desktop; else on the offscreen platform (software rendering, Fusion).
+    static Run runApp(const QStringList& arguments, const QStringList& extraEnvironment = {},
+                      bool onX = false) {
         QProcess app;
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert("QT_QPA_PLATFORM", "offscreen");
+        const QString xvfb = QStandardPaths::findExecutable("xvfb-run");
+        onX = onX && !xvfb.isEmpty();
+        env.insert("QT_QPA_PLATFORM", onX ? "xcb" : "offscreen");
         env.insert("HOARD_CACHE_DIR", hoard::gui::test::useTestCacheDir());
         for (const QString& pair : extraEnvironment)
             env.insert(pair.section('=', 0, 0), pair.section('=', 1));
         app.setProcessEnvironment(env);
-        app.start(QStringLiteral(HOARD_DESKTOP_EXE), arguments);
+        if (onX)
+            app.start(xvfb, QStringList{"-a", "-s", "-screen 0 1920x1200x24",
+                                        QStringLiteral(HOARD_DESKTOP_EXE)} +
+                                arguments);
+        else
+            app.start(QStringLiteral(HOARD_DESKTOP_EXE), arguments);
         Run run;
         if (!app.waitForStarted(30000)) {
             run.err = "hoard-desktop did not start: " + app.errorString();
@@ -72,7 +84,8 @@ class EndToEndTest : public QObject {
         QDir(shots).removeRecursively();
         const Run run =
             runApp({"--settings", home.filePath("hoard.ini"), "--models-dir", home.path(),
-                    "--self-test-chat", "Hello, Hoard! What can you do?", "--screenshots", shots});
+                    "--self-test-chat", "Hello, Hoard! What can you do?", "--screenshots", shots},
+                   {}, true);
         QVERIFY2(run.exitCode == 0, qPrintable(run.out + run.err));
         // The bundled model was preselected and loaded without being named.
         QVERIFY2(run.out.contains("self-test: model Hoard Tiny MoE"), qPrintable(run.out));

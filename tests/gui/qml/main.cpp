@@ -2,6 +2,7 @@
 // this folder with the Hoard module and a `fixtures` object (a theme, an
 // error queue, a telemetry window filled with synthetic snapshots).
 #include "app/error_queue.hpp"
+#include "app/render_setup.hpp"
 #include "app/theme.hpp"
 #include "telemetry/synthetic_telemetry.hpp"
 #include "telemetry/telemetry_series.hpp"
@@ -38,8 +39,7 @@ class Setup : public QObject {
 
   public slots:
     void applicationAvailable() {
-        QQuickStyle::setStyle(QStringLiteral("Material"));
-        QQuickWindow::setGraphicsApi(QSGRendererInterface::Software);
+        hoard::gui::setUpRendering(); // as the app does
     }
     void qmlEngineAvailable(QQmlEngine* engine) {
         engine->addImportPath(QStringLiteral("qrc:/qt/qml"));
