@@ -69,6 +69,9 @@ class TestProfiling : public QObject {
     void readOnlyFolderLeavesGenerationUnharmed();
     void fullDiskLeavesGenerationUnharmed();
 
+    // cost_tests.cpp
+    void recordingCostOnRealDecode();
+
     // store_tests.cpp
     void sessionsListAndDelete();
     void chatHistory();
