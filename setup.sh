@@ -12,7 +12,12 @@ if [[ "$mode" != run && "$mode" != test ]]; then
 fi
 
 packages=(build-essential cmake ninja-build ccache pkg-config git python3
-          qt6-base-dev nlohmann-json3-dev libsqlite3-dev)
+          qt6-base-dev nlohmann-json3-dev libsqlite3-dev libcli11-dev
+          # the desktop app: Qt Quick and the QML modules its views import
+          qt6-declarative-dev qml6-module-qtquick qml6-module-qtquick-controls
+          qml6-module-qtquick-layouts qml6-module-qtquick-window qml6-module-qtquick-templates
+          qml6-module-qtquick-dialogs qml6-module-qtquick-shapes qml6-module-qtqml-workerscript
+          qml6-module-qtqml-models qml6-module-qttest)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -43,6 +48,10 @@ if [[ "$mode" == test ]]; then
     echo "== Running the tests"
     ctest --test-dir "$build_dir" --output-on-failure -j "$jobs" --timeout 900
 else
-    echo "== Starting Hoard on the bundled model ($model)"
+    if [[ -x "$build_dir/gui/hoard-desktop" ]] && [[ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]]; then
+        echo "== Starting the Hoard desktop app on the bundled model ($model)"
+        exec "$build_dir/gui/hoard-desktop" --model "$model"
+    fi
+    echo "== No display found: starting a terminal chat with the bundled model ($model)"
     exec "$build_dir/core/hoard" chat -m "$model"
 fi
