@@ -5,6 +5,9 @@
 //   hoard_cuda_bench gemm                 prefill matrix products, TFLOP/s
 //   hoard_cuda_bench model FILE.gguf [--prompt N] [--decode N] [--no-graphs]
 //                                         all-in-VRAM prefill and decode tokens/s
+//   hoard_cuda_bench offload FILE.gguf [--budgets 8,12,24,0] [...]
+//                                         the offload engine over the real link
+//                                         (see cuda_bench_offload.cpp)
 //
 // Every figure is the median of several timed repetitions after a warm-up,
 // timed with CUDA events; inputs rotate through more memory than the L2 holds.
@@ -280,8 +283,9 @@ int main(int argc, char** argv) {
     using namespace hoard::bench;
     std::vector<std::string> args(argv + 1, argv + argc);
     if (args.empty()) {
-        std::fprintf(stderr, "usage: hoard_cuda_bench bandwidth|matvec [FORMAT...]|gemm|"
-                             "model FILE [--prompt N] [--decode N] [--no-graphs]\n");
+        std::fprintf(stderr,
+                     "usage: hoard_cuda_bench bandwidth|matvec [FORMAT...]|gemm|"
+                     "model FILE [--prompt N] [--decode N] [--no-graphs]|offload FILE [...]\n");
         return 2;
     }
     try {
@@ -302,6 +306,7 @@ int main(int argc, char** argv) {
         if (what == "matvec") return run_matvec({args.begin() + 1, args.end()}, copy_bw);
         if (what == "gemm") return run_gemm();
         if (what == "model") return run_model({args.begin() + 1, args.end()}, copy_bw);
+        if (what == "offload") return run_offload({args.begin() + 1, args.end()}, copy_bw);
         std::fprintf(stderr, "unknown benchmark '%s'\n", what.c_str());
         return 2;
     } catch (const std::exception& e) {

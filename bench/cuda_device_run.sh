@@ -9,6 +9,9 @@
 # data). Steps (default: all): info tests kernels model sanitize; also
 # sweep and model_sweep (tuning runs over the matrix-vector launch settings). Each step runs on its
 # own with a time limit, so one failure does not hide the others' results.
+# Also: offload (the offload engine over the real link; OFFLOAD_ARGS adds
+# options, e.g. "--budgets 8,12 --policies lru"), offload_tests (the GPU
+# offload tests alone).
 set -u
 carry=$(readlink -f "$1")
 out=$2
@@ -57,7 +60,7 @@ for s in $steps; do
         grep -m1 "NVIDIA H\|Driver Version" "$out/info.log"
         ;;
     tests)
-        step tests 420 "$carry/bin/test_cuda" -v1
+        step tests "${TESTS_LIMIT:-420}" "$carry/bin/test_cuda" -v1
         grep -E "^(FAIL|SKIP|XFAIL|QINFO|QWARN|Totals)|Loc:" "$out/tests.log" | cut -c1-220
         ;;
     kernels)
@@ -91,12 +94,28 @@ for s in $steps; do
             ropeAndCache attentionMatchesCpu routingMatchesCpu conformance greedyDecoding
         grep -E "^(PASS|FAIL|Totals)|ERROR SUMMARY|Invalid|out of bounds" "$out/sanitize.log" | head -30
         ;;
+    offload_tests)
+        step offload_tests 300 "$carry/bin/test_cuda" -v1 offloadMatchesResidentModel \
+            offloadUnderBudgetWithCpuAndLoads offloadStaysWithinBudget offloadLowPrecision \
+            gpuQuantizerQuality conformance greedyDecoding
+        grep -E "^(FAIL|SKIP|QINFO|Totals)|Loc:" "$out/offload_tests.log" | cut -c1-260
+        ;;
+    offload)
+        [ -e /tmp/m.gguf ] || step synth 400 "$carry/bin/hoard" synth --shape mixtral-8x7b --type q4_k_m -o /tmp/m.gguf
+        export HOARD_CACHE_DIR=/tmp/hoard-cache
+        # shellcheck disable=SC2086
+        step offload "${OFFLOAD_LIMIT:-420}" "$carry/bin/hoard_cuda_bench" offload /tmp/m.gguf \
+            --json "$out/offload.jsonl" ${OFFLOAD_ARGS:-}
+        grep -vE "^\s*$" "$out/offload.log" | cut -c1-200
+        ;;
     model)
-        step synth 400 "$carry/bin/hoard" synth --shape mixtral-8x7b --type q4_k_m -o /tmp/m.gguf
+        [ -e /tmp/m.gguf ] || step synth 400 "$carry/bin/hoard" synth --shape mixtral-8x7b --type q4_k_m -o /tmp/m.gguf
         tail -3 "$out/synth.log"; ls -l /tmp/m.gguf
         step model 300 "$carry/bin/hoard_cuda_bench" model /tmp/m.gguf --prompt 512 --decode 128
         step model_direct 200 "$carry/bin/hoard_cuda_bench" model /tmp/m.gguf --prompt 512 --decode 64 --no-graphs
-        grep -v "^$" "$out/model.log" "$out/model_direct.log" | cut -c1-200
+        # The float16 tensor-core prefill, for comparison with the int8 one.
+        HOARD_CUDA_F16_PREFILL=1 step model_f16 120 "$carry/bin/hoard_cuda_bench" model /tmp/m.gguf --prompt 512 --decode 16
+        grep -v "^$" "$out/model.log" "$out/model_direct.log" "$out/model_f16.log" | cut -c1-200
         ;;
     esac
 done

@@ -27,6 +27,8 @@ void TestCuda::matvecMatchesReference_data() {}
 void TestCuda::matvecMatchesReference() {}
 void TestCuda::gemmMatchesReference_data() {}
 void TestCuda::gemmMatchesReference() {}
+void TestCuda::mmqMatchesReference_data() {}
+void TestCuda::mmqMatchesReference() {}
 void TestCuda::normalizeAndEncode() {}
 void TestCuda::ropeAndCache_data() {}
 void TestCuda::ropeAndCache() {}
@@ -42,6 +44,11 @@ void TestCuda::graphReplayMatchesDirect() {}
 void TestCuda::syntheticModelMatchesCpu() {}
 void TestCuda::allocatorRefusesOverBudget() {}
 void TestCuda::modelStaysWithinBudget() {}
+void TestCuda::offloadMatchesResidentModel() {}
+void TestCuda::offloadUnderBudgetWithCpuAndLoads() {}
+void TestCuda::offloadStaysWithinBudget() {}
+void TestCuda::offloadLowPrecision() {}
+void TestCuda::gpuQuantizerQuality() {}
 #endif
 
 QTEST_APPLESS_MAIN(TestCuda)

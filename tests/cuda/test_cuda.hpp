@@ -18,6 +18,8 @@ class TestCuda : public QObject {
     void matvecMatchesReference();
     void gemmMatchesReference_data();
     void gemmMatchesReference();
+    void mmqMatchesReference_data();
+    void mmqMatchesReference();
 
     // Row operations, attention, routing (test_cuda_ops.cpp)
     void normalizeAndEncode();
@@ -39,4 +41,11 @@ class TestCuda : public QObject {
     // Device memory (test_cuda_memory.cpp)
     void allocatorRefusesOverBudget();
     void modelStaysWithinBudget();
+
+    // The offload engine on the GPU (test_cuda_offload.cpp)
+    void offloadMatchesResidentModel();
+    void offloadUnderBudgetWithCpuAndLoads();
+    void offloadStaysWithinBudget();
+    void offloadLowPrecision();
+    void gpuQuantizerQuality();
 };

@@ -8,6 +8,7 @@
 #include "backend/cpu/gated_activation.hpp"
 #include "backend/cuda/gemm.hpp"
 #include "backend/cuda/matvec.hpp"
+#include "backend/cuda/mmq.hpp"
 #include "backend/cuda/row_ops.hpp"
 
 #include <QtTest>
@@ -291,6 +292,137 @@ void TestCuda::gemmMatchesReference() {
                                      .arg(want)
                                      .arg(tol)));
         }
+}
+
+void TestCuda::mmqMatchesReference_data() {
+    QTest::addColumn<int>("format");
+    for (BlockFormat f : all_formats())
+        if (mmq_supports(f)) QTest::newRow(format_label(f)) << int(f);
+}
+
+// The batched int8 product computes what the matrix-vector kernel computes
+// for each token (the same integer sums), within the int8 bound of the exact
+// product; grouped with gate and up fused, its int8 rows hold silu(g) · u.
+void TestCuda::mmqMatchesReference() {
+    QFETCH(int, format);
+    const auto f = BlockFormat(format);
+    const size_t k = odd_row_length(f), m = 45, rows = 70; // partial tiles both ways
+    std::mt19937 rng(31 + format);
+    const HostMatrix w = random_matrix(f, rows, k, rng);
+    const DeviceBuffer wd = to_device(w.bytes);
+    const std::vector<float> x = random_floats(m * k, rng);
+    const DeviceBuffer xd = encode_rows(x, m, k, true);
+
+    // Per token through the matrix-vector kernel (one matrix, m activations).
+    DeviceBuffer per_token = poisoned<float>(m * rows);
+    MatvecProblems mv;
+    mv.w = on_device(w, wd);
+    mv.w.matrix_stride = 0;
+    mv.x = xd.data();
+    mv.x_stride = int8_row_bytes(k);
+    mv.out = per_token.as<float>();
+    mv.out_stride = rows;
+    mv.n_problems = m;
+    matvec(mv, nullptr);
+    const std::vector<float> ref = from_device<float>(per_token.data(), m * rows);
+
+    for (const bool add : {false, true}) {
+        std::vector<float> base(m * rows, 0.0f);
+        if (add) base = random_floats(m * rows, rng);
+        DeviceBuffer out = to_device(base);
+        MmqProblem p;
+        p.w = on_device(w, wd);
+        p.a = xd.as<uint8_t>();
+        p.a_stride = int8_row_bytes(k);
+        p.m = m;
+        p.out = out.data();
+        p.out_stride = rows;
+        p.output = add ? MmqOutput::Add : MmqOutput::Store;
+        mmq(p, nullptr);
+        const std::vector<float> got = from_device<float>(out.data(), m * rows);
+        for (size_t i = 0; i < m; ++i)
+            for (size_t r = 0; r < rows; ++r) {
+                const Expected e = matvec_expected(w, r, x.data() + i * k, true);
+                const double v = double(got[i * rows + r]) - base[i * rows + r];
+                const double same = std::fabs(v - ref[i * rows + r]);
+                if (!(std::fabs(v - e.value) <=
+                      e.tolerance + 1e-6 * std::fabs(base[i * rows + r])) ||
+                    !(same <= 1e-5 * (std::fabs(ref[i * rows + r]) + e.tolerance) + 1e-6 +
+                                  1e-6 * std::fabs(base[i * rows + r])))
+                    QFAIL(qPrintable(QString("%1: token %2 row %3: got %4, per token %5, exact %6 "
+                                             "(±%7)")
+                                         .arg(add ? "add" : "store")
+                                         .arg(i)
+                                         .arg(r)
+                                         .arg(v)
+                                         .arg(ref[i * rows + r])
+                                         .arg(e.value)
+                                         .arg(e.tolerance)));
+            }
+    }
+
+    // Grouped: 3 experts of 64 rows, gate and up fused into int8 rows; group g
+    // takes matrix 2 - g; m tokens × 2 slots routed at random.
+    const size_t er = 64;
+    std::vector<HostMatrix> gate, up;
+    std::vector<uint8_t> gate_bytes, up_bytes;
+    for (int e = 0; e < 3; ++e) {
+        gate.push_back(random_matrix(f, er, k, rng));
+        up.push_back(random_matrix(f, er, k, rng));
+        gate_bytes.insert(gate_bytes.end(), gate.back().bytes.begin(), gate.back().bytes.end());
+        up_bytes.insert(up_bytes.end(), up.back().bytes.begin(), up.back().bytes.end());
+    }
+    std::vector<std::vector<uint32_t>> by_group(3);
+    for (uint32_t pair = 0; pair < 2 * m; ++pair) by_group[rng() % 3].push_back(pair);
+    std::vector<uint32_t> offsets = {0}, list;
+    std::vector<int> matrix_of(2 * m);
+    const std::vector<int32_t> ids = {2, 1, 0};
+    for (int g = 0; g < 3; ++g) {
+        for (uint32_t pair : by_group[g]) matrix_of[pair] = ids[g];
+        list.insert(list.end(), by_group[g].begin(), by_group[g].end());
+        offsets.push_back(uint32_t(list.size()));
+    }
+    const DeviceBuffer gd = to_device(gate_bytes), ud = to_device(up_bytes);
+    const DeviceBuffer od = to_device(offsets), ld = to_device(list), idd = to_device(ids);
+    const size_t h_stride = int8_row_bytes(er);
+    DeviceBuffer out = poisoned<uint8_t>(2 * m * h_stride);
+    MmqProblem p;
+    p.w = on_device(gate[0], gd, 3);
+    p.w2 = on_device(up[0], ud, 3);
+    p.a = xd.as<uint8_t>();
+    p.a_stride = int8_row_bytes(k);
+    p.m = 2 * m;
+    p.offsets = od.as<uint32_t>();
+    p.list = ld.as<uint32_t>();
+    p.group_ids = idd.as<int32_t>();
+    p.a_row_divisor = 2;
+    p.out = out.data();
+    p.out_stride = h_stride;
+    p.output = MmqOutput::SiluMulInt8;
+    mmq(p, nullptr);
+    const std::vector<uint8_t> got = from_device<uint8_t>(out.data(), 2 * m * h_stride);
+    for (size_t pair = 0; pair < 2 * m; ++pair) {
+        const uint8_t* row = got.data() + pair * h_stride;
+        const float* steps = reinterpret_cast<const float*>(row + int8_scales_offset(er));
+        const int e = matrix_of[pair];
+        for (size_t r = 0; r < er; ++r) {
+            const float* xt = x.data() + (pair / 2) * k;
+            const Expected g = matvec_expected(gate[e], r, xt, true);
+            const Expected u = matvec_expected(up[e], r, xt, true);
+            const double want = backend::cpu::silu(float(g.value)) * u.value;
+            const double tol = 1.1 * g.tolerance * (std::fabs(u.value) + u.tolerance) +
+                               (std::fabs(g.value) + g.tolerance) * u.tolerance +
+                               0.501 * steps[r / 32] + 1e-6;
+            const double have = double(int8_t(row[r])) * steps[r / 32];
+            if (!(std::fabs(have - want) <= tol))
+                QFAIL(qPrintable(QString("experts: pair %1 row %2: got %3, expected %4 (±%5)")
+                                     .arg(pair)
+                                     .arg(r)
+                                     .arg(have)
+                                     .arg(want)
+                                     .arg(tol)));
+        }
+    }
 }
 
 #endif // HOARD_HAVE_CUDA

@@ -90,7 +90,7 @@ class Placer {
     Copy copy_;
 };
 
-DeviceWeights place(const model::Model& m, Placer& p) {
+DeviceWeights place(const model::Model& m, Placer& p, bool experts) {
     const model::ModelConfig& c = m.config();
     DeviceWeights w;
     w.token_embd = p.matrix(m.token_embedding());
@@ -109,6 +109,22 @@ DeviceWeights place(const model::Model& m, Placer& p) {
         d.ffn_norm = p.vector(src.ffn_norm, c.n_embd);
         if (c.is_moe()) {
             d.router = p.matrix(src.router);
+            if (!experts) {
+                // Shapes and formats only: the offload engine places the bytes.
+                auto describe = [&](const MatrixView& v) {
+                    DeviceMatrix m;
+                    m.format = v.format;
+                    m.n_rows = v.n_rows;
+                    m.row_length = v.row_length;
+                    m.row_stride = v.row_stride;
+                    m.count = src.experts.size();
+                    return m;
+                };
+                d.gate = describe(src.experts.at(0).gate);
+                d.up = describe(src.experts.at(0).up);
+                d.down = describe(src.experts.at(0).down);
+                continue;
+            }
             std::vector<MatrixView> gate, up, down;
             for (const model::ExpertMatrices& e : src.experts) {
                 gate.push_back(e.gate);
@@ -129,20 +145,20 @@ DeviceWeights place(const model::Model& m, Placer& p) {
 
 } // namespace
 
-size_t device_weight_bytes(const model::Model& model) {
+size_t device_weight_bytes(const model::Model& model, bool experts) {
     Placer p(nullptr);
-    place(model, p);
+    place(model, p, experts);
     p.vector(nullptr, model.config().n_embd);
     return p.size();
 }
 
 DeviceWeights upload_weights(const model::Model& model, DeviceMemory& memory,
-                             StagedUploader& uploader) {
-    const size_t bytes = device_weight_bytes(model);
-    DeviceBuffer arena = memory.allocate(bytes, "model weights");
+                             StagedUploader& uploader, bool experts) {
+    const size_t bytes = device_weight_bytes(model, experts);
+    DeviceBuffer arena = memory.allocate(bytes, experts ? "model weights" : "non-expert weights");
     Placer p(arena.as<uint8_t>());
     p.set_copy([&](const void* src, size_t n, uint8_t* dst) { uploader.upload(dst, src, n); });
-    DeviceWeights w = place(model, p);
+    DeviceWeights w = place(model, p, experts);
     // Model keeps its output norm private; the file has it under its usual name.
     model::TensorLookup lookup(model.file());
     w.output_norm =

@@ -34,12 +34,15 @@ struct DeviceWeights {
     size_t bytes() const { return arena.bytes(); }
 };
 
-// Bytes upload_weights will allocate for `model`.
-size_t device_weight_bytes(const model::Model& model);
+// Bytes upload_weights will allocate for `model` (without the routed
+// experts when `experts` is false: the offload engine places those itself).
+size_t device_weight_bytes(const model::Model& model, bool experts = true);
 
-// Copies every weight through `uploader` and waits until they have arrived.
-// Throws hoard::Error when the budget is too small or a format has no kernels.
+// Copies every weight through `uploader` and waits until they have arrived;
+// with `experts` false, a MoE layer's gate, up and down only describe the
+// experts' shape and format (no data). Throws
+// hoard::Error when the budget is too small or a format has no kernels.
 DeviceWeights upload_weights(const model::Model& model, DeviceMemory& memory,
-                             StagedUploader& uploader);
+                             StagedUploader& uploader, bool experts = true);
 
 } // namespace hoard::backend::cuda

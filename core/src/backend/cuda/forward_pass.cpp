@@ -5,6 +5,7 @@
 #include "backend/cuda/device_weights.hpp"
 #include "backend/cuda/gemm.hpp"
 #include "backend/cuda/matvec.hpp"
+#include "backend/cuda/mmq.hpp"
 #include "backend/cuda/rope_kv.hpp"
 #include "backend/cuda/routing.hpp"
 #include "backend/cuda/row_ops.hpp"
@@ -28,9 +29,9 @@ struct PendingMix {
 class Pass {
   public:
     Pass(const ModelConfig& c, const DeviceWeights& w, const DeviceKvCache& cache,
-         const PassShape& shape, cudaStream_t s)
+         const PassShape& shape, cudaStream_t s, MoeStep* step)
         : c_(c), w_(w), cache_(cache), b_(cache.buffers()), n_(shape.n_tokens),
-          all_(shape.all_logits), s_(s) {}
+          all_(shape.all_logits), s_(s), step_(step) {}
 
     void run() {
         embed_rows(w_.token_embd, b_.tokens, n_, b_.x, s_);
@@ -38,7 +39,7 @@ class Pass {
         for (size_t l = 0; l < c_.n_layer; ++l) {
             attention_block(l);
             if (c_.is_moe())
-                moe_block(w_.layers[l]);
+                moe_block(l, w_.layers[l]);
             else
                 dense_block(w_.layers[l]);
         }
@@ -54,17 +55,27 @@ class Pass {
         uint8_t* int8 = nullptr;
         __half* f16 = nullptr;
         size_t f16_stride = 0;
+        bool f16_grid = false; // float16 rows on the int8 grid (a quantized reader)
     };
 
+    // Whether a batch multiplies this matrix with int8 activations (mmq).
+    static bool int8_batch(const DeviceMatrix& m) {
+        return int8_batches() && mmq_supports(m.format) && m.row_length % 32 == 0;
+    }
+
     // Matrix-vector readers take int8 rows (quantized weights) or float rows;
-    // matrix-product readers take float16 rows.
+    // matrix-product readers take int8 rows (quantized weights, mmq) or
+    // float16 rows (gemm).
     static Outputs for_readers(bool matvec_path, std::initializer_list<const DeviceMatrix*> readers,
                                float* f32, uint8_t* int8, __half* f16, size_t f16_stride) {
         Outputs o;
         for (const DeviceMatrix* m : readers) {
-            if (!matvec_path) {
+            if (!matvec_path && int8_batch(*m)) {
+                o.int8 = int8;
+            } else if (!matvec_path) {
                 o.f16 = f16;
                 o.f16_stride = f16_stride;
+                o.f16_grid = o.f16_grid || takes_int8_activations(m->format);
             } else if (takes_int8_activations(m->format)) {
                 o.int8 = int8;
             } else {
@@ -95,6 +106,7 @@ class Pass {
         j.out_int8 = o.int8;
         j.out_f16 = o.f16;
         j.f16_stride = o.f16_stride;
+        j.f16_int8_grid = o.f16 != nullptr && o.f16_grid;
         if (!j.out_f32 && !j.out_int8 && !j.out_f16 && !j.mix && !norm) return;
         normalize_rows(j, s_);
     }
@@ -116,6 +128,16 @@ class Pass {
             p.out = out;
             p.output = add ? MatvecOutput::Add : MatvecOutput::Store;
             matvec(p, s_);
+        } else if (int8_batch(m)) {
+            MmqProblem p;
+            p.w = m;
+            p.a = int8;
+            p.a_stride = int8_row_bytes(m.row_length);
+            p.m = n_;
+            p.out = out;
+            p.out_stride = out_stride;
+            p.output = add ? MmqOutput::Add : MmqOutput::Store;
+            mmq(p, s_);
         } else {
             GemmProblem p;
             p.w = m;
@@ -178,7 +200,7 @@ class Pass {
         project(w.wo, b_.attn_q, b_.attn, b_.attn_h, b_.attn_pad, b_.x, c_.n_embd, true);
     }
 
-    void moe_block(const DeviceLayer& w) {
+    void moe_block(size_t l, const DeviceLayer& w) {
         const size_t k = c_.n_expert_used;
         // The router goes through the matrix-vector kernel on both paths, one
         // problem per token, with the activations its own format takes: it is
@@ -187,6 +209,17 @@ class Pass {
         const Outputs router = for_readers(true, {&w.router}, b_.xn, b_.xq, nullptr, 0);
         if (router.f32) o.f32 = router.f32;
         if (router.int8) o.int8 = router.int8;
+        if (step_) {
+            // The offload engine's experts may be of any format (and some run
+            // on the CPU from the float rows): every encoding it may read.
+            o.f32 = b_.xn;
+            o.int8 = b_.xq;
+            if (!decode()) {
+                o.f16 = b_.xh;
+                o.f16_stride = b_.embd_pad;
+                o.f16_grid = true;
+            }
+        }
         encode(b_.x, n_, c_.n_embd, w.ffn_norm, true, o);
         MatvecProblems r;
         r.w = w.router;
@@ -199,6 +232,11 @@ class Pass {
         matvec(r, s_);
         route_tokens(b_.router_logits, n_, c_.n_expert, k, c_.normalize_expert_weights, b_.selected,
                      b_.gate_weights, s_);
+        if (step_) {
+            step_->run(l, n_);
+            mix_ = {b_.y, b_.gate_weights, k};
+            return;
+        }
 
         if (decode()) {
             MatvecProblems gu;
@@ -224,29 +262,58 @@ class Pass {
             matvec(d, s_);
         } else {
             group_pairs(b_.selected, n_ * k, c_.n_expert, b_.counts, b_.offsets, b_.pairs, s_);
-            GemmProblem gu;
-            gu.w = w.gate;
-            gu.w2 = w.up;
-            gu.a = b_.xh;
-            gu.a_stride = b_.embd_pad;
-            gu.m = n_;
-            gu.offsets = b_.offsets;
-            gu.list = b_.pairs;
-            gu.a_row_divisor = uint32_t(k);
-            gu.out = b_.h16;
-            gu.out_stride = b_.ff_pad;
-            gu.output = GemmOutput::SiluMulHalf;
-            gemm(gu, s_);
-            GemmProblem d;
-            d.w = w.down;
-            d.a = b_.h16;
-            d.a_stride = b_.ff_pad;
-            d.m = n_;
-            d.offsets = b_.offsets;
-            d.list = b_.pairs;
-            d.out = b_.y;
-            d.out_stride = c_.n_embd;
-            gemm(d, s_);
+            if (int8_batch(w.gate) && int8_batch(w.down) && b_.ff % 32 == 0) {
+                // h as int8 rows in the float16 buffer (they take less room).
+                uint8_t* h8 = reinterpret_cast<uint8_t*>(b_.h16);
+                MmqProblem gu;
+                gu.w = w.gate;
+                gu.w2 = w.up;
+                gu.a = b_.xq;
+                gu.a_stride = int8_row_bytes(c_.n_embd);
+                gu.m = n_;
+                gu.offsets = b_.offsets;
+                gu.list = b_.pairs;
+                gu.a_row_divisor = uint32_t(k);
+                gu.out = h8;
+                gu.out_stride = int8_row_bytes(b_.ff);
+                gu.output = MmqOutput::SiluMulInt8;
+                mmq(gu, s_);
+                MmqProblem d;
+                d.w = w.down;
+                d.a = h8;
+                d.a_stride = int8_row_bytes(b_.ff);
+                d.m = n_;
+                d.offsets = b_.offsets;
+                d.list = b_.pairs;
+                d.out = b_.y;
+                d.out_stride = c_.n_embd;
+                mmq(d, s_);
+            } else {
+                GemmProblem gu;
+                gu.w = w.gate;
+                gu.w2 = w.up;
+                gu.a = b_.xh;
+                gu.a_stride = b_.embd_pad;
+                gu.m = n_;
+                gu.offsets = b_.offsets;
+                gu.list = b_.pairs;
+                gu.a_row_divisor = uint32_t(k);
+                gu.out = b_.h16;
+                gu.out_stride = b_.ff_pad;
+                gu.output = GemmOutput::SiluMulHalf;
+                gu.half_int8_grid = takes_int8_activations(w.down.format);
+                gemm(gu, s_);
+                GemmProblem d;
+                d.w = w.down;
+                d.a = b_.h16;
+                d.a_stride = b_.ff_pad;
+                d.m = n_;
+                d.offsets = b_.offsets;
+                d.list = b_.pairs;
+                d.out = b_.y;
+                d.out_stride = c_.n_embd;
+                gemm(d, s_);
+            }
         }
         mix_ = {b_.y, b_.gate_weights, k};
     }
@@ -265,6 +332,19 @@ class Pass {
             encode(b_.h32, 1, b_.ff, nullptr, false,
                    for_readers(true, {&w.down}, b_.h32, b_.hq, nullptr, 0));
             project(w.down, b_.hq, b_.h32, nullptr, 0, b_.x, c_.n_embd, true);
+        } else if (int8_batch(w.gate) && int8_batch(w.down) && b_.ff % 32 == 0) {
+            uint8_t* h8 = reinterpret_cast<uint8_t*>(b_.h16); // int8 rows take less room
+            MmqProblem gu;
+            gu.w = w.gate;
+            gu.w2 = w.up;
+            gu.a = b_.xq;
+            gu.a_stride = int8_row_bytes(c_.n_embd);
+            gu.m = n_;
+            gu.out = h8;
+            gu.out_stride = int8_row_bytes(b_.ff);
+            gu.output = MmqOutput::SiluMulInt8;
+            mmq(gu, s_);
+            project(w.down, h8, nullptr, nullptr, 0, b_.x, c_.n_embd, true);
         } else {
             GemmProblem gu;
             gu.w = w.gate;
@@ -275,6 +355,7 @@ class Pass {
             gu.out = b_.h16;
             gu.out_stride = b_.ff_pad;
             gu.output = GemmOutput::SiluMulHalf;
+            gu.half_int8_grid = takes_int8_activations(w.down.format);
             gemm(gu, s_);
             project(w.down, nullptr, nullptr, b_.h16, b_.ff_pad, b_.x, c_.n_embd, true);
         }
@@ -308,14 +389,16 @@ class Pass {
     size_t n_;
     bool all_;
     cudaStream_t s_;
+    MoeStep* step_;
     PendingMix mix_;
 };
 
 } // namespace
 
 void run_forward_pass(const ModelConfig& config, const DeviceWeights& weights,
-                      const DeviceKvCache& cache, const PassShape& shape, cudaStream_t stream) {
-    Pass(config, weights, cache, shape, stream).run();
+                      const DeviceKvCache& cache, const PassShape& shape, cudaStream_t stream,
+                      MoeStep* moe_step) {
+    Pass(config, weights, cache, shape, stream, moe_step).run();
 }
 
 } // namespace hoard::backend::cuda

@@ -21,9 +21,22 @@ struct PassShape {
     bool all_logits = false; // else only the last token's, in logits row 0
 };
 
+// Takes over the expert step of every MoE layer (the offload engine). Called
+// once the router has chosen: the selection and gate weights, and the
+// normalized input as float rows (xn) and in the encodings the experts read,
+// are in the cache's buffers. It leaves each (token, slot) pair's expert
+// output in buffers().y, which the pass then mixes into the residual stream.
+// It may wait for the GPU (so such a pass is not captured as a graph).
+class MoeStep {
+  public:
+    virtual ~MoeStep() = default;
+    virtual void run(size_t layer, size_t n_tokens) = 0;
+};
+
 // n_tokens == 1 runs the matrix-vector path (decode), more the tiled
 // matrix-product path (prefill).
 void run_forward_pass(const model::ModelConfig& config, const DeviceWeights& weights,
-                      const DeviceKvCache& cache, const PassShape& shape, cudaStream_t stream);
+                      const DeviceKvCache& cache, const PassShape& shape, cudaStream_t stream,
+                      MoeStep* moe_step = nullptr);
 
 } // namespace hoard::backend::cuda

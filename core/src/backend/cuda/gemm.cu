@@ -37,9 +37,11 @@ struct GemmArgs {
     const uint32_t* offsets;
     const uint32_t* list;
     uint32_t a_row_divisor;
+    const int32_t* group_ids;
     void* out;
     size_t out_stride;
     GemmOutput output;
+    bool half_int8_grid;
 };
 
 __device__ __forceinline__ float silu(float v) {
@@ -103,8 +105,9 @@ template <class C> __global__ void __launch_bounds__(kThreads) gemm_kernel(GemmA
     const int m0 = blockIdx.y * BM;
     if (m0 >= count) return;
     const int n0 = blockIdx.x * BN;
-    const uint8_t* w = a.w + size_t(group) * a.matrix_stride;
-    const uint8_t* w2 = paired ? a.w2 + size_t(group) * a.matrix_stride : nullptr;
+    const size_t matrix = a.group_ids ? size_t(a.group_ids[group]) : size_t(group);
+    const uint8_t* w = a.w + matrix * a.matrix_stride;
+    const uint8_t* w2 = paired ? a.w2 + matrix * a.matrix_stride : nullptr;
 
     for (int i = threadIdx.x; i < BM; i += kThreads) {
         int ar = -1, orow = -1;
@@ -215,23 +218,46 @@ template <class C> __global__ void __launch_bounds__(kThreads) gemm_kernel(GemmA
                 wmma::store_matrix_sync(at + BM * LDC, acc2[i][j], LDC, wmma::mem_row_major);
         }
     __syncthreads();
+    if (a.output == GemmOutput::SiluMulHalf) {
+        // silu(gate) · up in place, then (optionally) each run of 32 columns of
+        // a row onto its int8 grid: a warp per run, a lane per column.
+        for (int e = threadIdx.x; e < BM * BN; e += kThreads) {
+            const int r = e / BN, c = e % BN;
+            Cs[r * LDC + c] = silu(Cs[r * LDC + c]) * Cs2[r * LDC + c];
+        }
+        __syncthreads();
+        const int lane = threadIdx.x % 32;
+        for (int run = warp; run < BM * (BN / 32); run += kThreads / 32) {
+            const int r = run / (BN / 32), c = (run % (BN / 32)) * 32 + lane;
+            const int orow = out_rows[r];
+            if (orow < 0) continue; // uniform across the warp
+            float v = Cs[r * LDC + c];
+            if (a.half_int8_grid) {
+                float amax = fabsf(v);
+#pragma unroll
+                for (int o = 16; o > 0; o >>= 1)
+                    amax = fmaxf(amax, __shfl_xor_sync(0xffffffffu, amax, o));
+                const int q =
+                    amax > 0.0f ? __float2int_rn(fminf(127.0f, fmaxf(-127.0f, v * (127.0f / amax))))
+                                : 0;
+                v = float(q) * (amax / 127.0f);
+            }
+            if (n0 + c < a.n_rows)
+                static_cast<__half*>(a.out)[size_t(orow) * a.out_stride + n0 + c] =
+                    __float2half_rn(v);
+        }
+        return;
+    }
     for (int e = threadIdx.x; e < BM * BN; e += kThreads) {
         const int r = e / BN, c = e % BN;
         const int orow = out_rows[r];
         if (orow < 0 || n0 + c >= a.n_rows) continue;
         const size_t at = size_t(orow) * a.out_stride + n0 + c;
         const float v = Cs[r * LDC + c];
-        switch (a.output) {
-        case GemmOutput::Store:
+        if (a.output == GemmOutput::Store)
             static_cast<float*>(a.out)[at] = v;
-            break;
-        case GemmOutput::Add:
+        else
             static_cast<float*>(a.out)[at] += v;
-            break;
-        case GemmOutput::SiluMulHalf:
-            static_cast<__half*>(a.out)[at] = __float2half_rn(silu(v) * Cs2[r * LDC + c]);
-            break;
-        }
     }
 }
 
@@ -262,6 +288,8 @@ template <class C> void launch(const GemmProblem& p, cudaStream_t stream) {
     a.offsets = p.offsets;
     a.list = p.list;
     a.a_row_divisor = p.a_row_divisor ? p.a_row_divisor : 1;
+    a.group_ids = p.group_ids;
+    a.half_int8_grid = p.half_int8_grid;
     a.out = p.out;
     a.out_stride = p.out_stride;
     a.output = p.output;
@@ -286,6 +314,7 @@ void gemm(const GemmProblem& p, cudaStream_t stream) {
         throw Error("gemm: SiluMulHalf needs a second matrix shaped like the first");
     if ((p.offsets == nullptr) != (p.list == nullptr))
         throw Error("gemm: grouping needs both offsets and the pair list");
+    if (p.group_ids && !p.offsets) throw Error("gemm: group ids need grouping");
     const bool ok =
         visit_format(p.w.format, [&](auto codec) { launch<decltype(codec)>(p, stream); });
     if (!ok)

@@ -31,9 +31,16 @@ struct GemmProblem {
     const uint32_t* offsets = nullptr; // w.count + 1 values
     const uint32_t* list = nullptr;
     uint32_t a_row_divisor = 1;
+    // Grouped: group g multiplies matrix group_ids[g] of the stack (device
+    // memory, w.count values; null: matrix g). The offload engine's expert
+    // slots are such a stack.
+    const int32_t* group_ids = nullptr;
     void* out = nullptr;
     size_t out_stride = 0; // elements between output rows
     GemmOutput output = GemmOutput::Store;
+    // SiluMulHalf: round each 32 outputs of a row to their int8 grid (see
+    // RowNormJob::f16_int8_grid), for a quantized matrix that reads them next.
+    bool half_int8_grid = false;
 };
 
 // Launches on `stream`; throws hoard::Error for shapes the kernel cannot run.

@@ -50,6 +50,7 @@ struct MatvecArgs {
     int n_rows;
     int row_length;
     const int32_t* ids;
+    const int32_t* rows;
     const uint8_t* x;
     size_t x_stride;
     float* out;
@@ -133,7 +134,8 @@ template <class C> __global__ void __launch_bounds__(kThreads) matvec_kernel(Mat
     const size_t matrix = a.ids ? size_t(a.ids[problem]) : size_t(problem);
     const uint8_t* w = a.w + matrix * a.matrix_stride;
     const uint8_t* w2 = a.w2 ? a.w2 + matrix * a.matrix_stride : nullptr;
-    const uint8_t* x = a.x + size_t(problem) * a.x_stride;
+    const size_t io_row = a.rows ? size_t(a.rows[problem]) : size_t(problem);
+    const uint8_t* x = a.x + io_row * a.x_stride;
     const float* xd = reinterpret_cast<const float*>(x + int8_scales_offset(a.row_length));
 
     const int R = a.rows_per_block;
@@ -217,7 +219,7 @@ template <class C> __global__ void __launch_bounds__(kThreads) matvec_kernel(Mat
             v += partial[0][r][s];
             if (n_mats == 2) v2 += partial[1][r][s];
         }
-        float* out = a.out + size_t(problem) * a.out_stride + r0 + r;
+        float* out = a.out + io_row * a.out_stride + r0 + r;
         switch (a.output) {
         case MatvecOutput::Store:
             *out = v;
@@ -259,6 +261,7 @@ template <class C> void launch(const MatvecProblems& p, cudaStream_t stream) {
     a.n_rows = int(w.n_rows);
     a.row_length = int(w.row_length);
     a.ids = p.ids;
+    a.rows = p.rows;
     a.x = static_cast<const uint8_t*>(p.x);
     a.x_stride = p.x_stride;
     a.out = p.out;

@@ -17,12 +17,16 @@ enum class MatvecOutput {
 
 struct MatvecProblems {
     // Problem p multiplies matrix ids[p] of `w` (matrix p without ids) with
-    // activation x + p * x_stride and writes out + p * out_stride.
+    // activation x + p * x_stride and writes out + p * out_stride (p: see rows).
     DeviceMatrix w;
     DeviceMatrix w2;              // SiluMul: the up matrices, shaped like w
     const int32_t* ids = nullptr; // device memory, n_problems matrix indices
-    const void* x = nullptr;      // int8 rows (quantized w) or float rows
-    size_t x_stride = 0;          // bytes; 0 when every problem reads the same x
+    // Device memory, n_problems values: problem p reads x row rows[p] and
+    // writes out row rows[p] (null: row p). The offload engine runs only some
+    // of a token's experts on the device and keeps each in its slot's row.
+    const int32_t* rows = nullptr;
+    const void* x = nullptr; // int8 rows (quantized w) or float rows
+    size_t x_stride = 0;     // bytes; 0 when every problem reads the same x
     float* out = nullptr;
     size_t out_stride = 0; // floats
     size_t n_problems = 1;

@@ -57,6 +57,7 @@ __global__ void __launch_bounds__(kNormThreads) normalize_rows_kernel(RowNormJob
 
     const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
     const int warps = blockDim.x / 32;
+    const bool grid = j.out_int8 || (j.out_f16 && j.f16_int8_grid);
     for (int base = warp * 32; base < n; base += warps * 32) {
         const int i = base + lane;
         float y = 0.0f;
@@ -67,21 +68,33 @@ __global__ void __launch_bounds__(kNormThreads) normalize_rows_kernel(RowNormJob
                 if (j.weight) y = __fmul_rn(y, j.weight[i]);
             }
             if (j.out_f32) j.out_f32[row * j.n + i] = y;
-            if (j.out_f16) j.out_f16[row * j.f16_stride + i] = __float2half_rn(y);
         }
-        if (j.out_int8) { // n is a multiple of 32 here
+        // The int8 code of y in its run of 32 (rounded half to even, as the CPU engine).
+        int q = 0;
+        float step = 0.0f;
+        if (grid) {
             float amax = fabsf(y);
 #pragma unroll
             for (int o = 16; o > 0; o >>= 1)
                 amax = fmaxf(amax, __shfl_xor_sync(0xffffffffu, amax, o));
-            uint8_t* out = j.out_int8 + row * int8_row_bytes(j.n);
-            int q = 0;
             if (amax > 0.0f) q = __float2int_rn(fminf(127.0f, fmaxf(-127.0f, y * (127.0f / amax))));
+            step = amax / 127.0f;
+        }
+        if (j.out_f16 && i < n)
+            j.out_f16[row * j.f16_stride + i] =
+                __float2half_rn(j.f16_int8_grid ? float(q) * step : y);
+        if (j.out_int8) { // n is a multiple of 32 here
+            uint8_t* out = j.out_int8 + row * int8_row_bytes(j.n);
             reinterpret_cast<int8_t*>(out)[i] = int8_t(q);
-            if (lane == 0)
-                reinterpret_cast<float*>(out + int8_scales_offset(j.n))[i / 32] = amax / 127.0f;
+            if (lane == 0) reinterpret_cast<float*>(out + int8_scales_offset(j.n))[i / 32] = step;
         }
     }
+}
+
+__global__ void scatter_rows_kernel(const float* src, const uint32_t* list, int n, float* dst) {
+    const float* from = src + size_t(blockIdx.x) * n;
+    float* to = dst + size_t(list[blockIdx.x]) * n;
+    for (int i = threadIdx.x; i < n; i += blockDim.x) to[i] = from[i];
 }
 
 template <class C>
@@ -142,6 +155,14 @@ void normalize_rows(const RowNormJob& job, cudaStream_t stream) {
     if (job.n_rows > 0x7fffffffu) throw Error("normalize_rows: too many rows");
     normalize_rows_kernel<<<unsigned(job.n_rows), kNormThreads, 0, stream>>>(job);
     check_launch("normalize_rows");
+}
+
+void scatter_rows(const float* src, const uint32_t* list, size_t count, size_t n, float* dst,
+                  cudaStream_t stream) {
+    if (count == 0 || n == 0) return;
+    if (count > 0x7fffffffu || n > 0x7fffffffu) throw Error("scatter_rows: too many rows");
+    scatter_rows_kernel<<<unsigned(count), 256, 0, stream>>>(src, list, int(n), dst);
+    check_launch("scatter_rows");
 }
 
 void embed_rows(const DeviceMatrix& table, const int32_t* tokens, size_t n_tokens, float* x,

@@ -28,9 +28,20 @@ struct RowNormJob {
     uint8_t* out_int8 = nullptr; // rows of int8_row_bytes(n) bytes (n a multiple of 32)
     __half* out_f16 = nullptr;   // rows of f16_stride halves
     size_t f16_stride = 0;
+    // The float16 rows carry y rounded to the int8 grid of each 32 values
+    // (code × step, the values the int8 encoding stands for): the batched
+    // path then multiplies the activations the decode path, the CPU engine
+    // and the reference see, not finer ones (whose differences flip greedy
+    // decoding of quantized models).
+    bool f16_int8_grid = false;
 };
 
 void normalize_rows(const RowNormJob& job, cudaStream_t stream);
+
+// dst[list[i]] = src row i for i < count, rows of n floats (CPU experts'
+// outputs put where the device's own would be).
+void scatter_rows(const float* src, const uint32_t* list, size_t count, size_t n, float* dst,
+                  cudaStream_t stream);
 
 // x[t] = dequantized row tokens[t] of `table` for t < n_tokens (tokens in
 // device memory, already checked to be in range).
