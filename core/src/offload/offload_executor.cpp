@@ -134,6 +134,7 @@ void OffloadExecutor::run_moe_layer(const model::MoeLayerWork& w) {
             background_load(uint16_t(w.layer), e, p, uint16_t(w.layer), uint32_t(w.first_position),
                             CopyKind::Admit);
         behind_.clear();
+        if (prefetcher_ && w.n_tokens > 1 && w.layer + 1 < n_layer_) prefill_lookahead(w);
         run_device_jobs();
         const double wait_start = now();
         parts_.cpu->wait_all();
@@ -204,6 +205,23 @@ void OffloadExecutor::gather(uint32_t begin, uint32_t m) {
     for (uint32_t i = begin; i < begin + m; ++i)
         std::copy_n(w.xn + size_t(w.routed[i] / w.n_expert_used) * n_embd_, n_embd_,
                     gathered_.data() + size_t(i) * n_embd_);
+}
+
+void OffloadExecutor::prefill_lookahead(const model::MoeLayerWork& w) {
+    // A batch of tokens needs about every expert of the next layer: those not
+    // on the device are loaded behind this layer's demand loads, so the link
+    // keeps working while this layer computes (up to a layer's worth queued).
+    const uint16_t next = uint16_t(w.layer + 1);
+    const ExpertCatalog& catalog = parts_.store->catalog();
+    double layer_bytes = 0;
+    for (uint32_t e = 0; e < n_expert_; ++e)
+        layer_bytes += double(catalog.layout(next, e, Precision::High).blob_bytes);
+    const double cap =
+        std::max(config_.background_backlog_seconds, 1.1 * layer_bytes / link_rate_.rate());
+    for (uint32_t e = 0; e < n_expert_; ++e)
+        if (background_load(next, uint16_t(e), Precision::High, uint16_t(w.layer),
+                            uint32_t(w.first_position), CopyKind::Prefetch, cap))
+            ++counters_.prefetch_loads;
 }
 
 void OffloadExecutor::prefetch_for(const model::MoeLayerWork& w) {
@@ -407,10 +425,12 @@ void OffloadExecutor::demand_load(uint16_t layer, uint16_t expert, Precision p, 
 }
 
 bool OffloadExecutor::background_load(uint16_t layer, uint16_t expert, Precision p,
-                                      uint16_t current_layer, uint32_t position, CopyKind kind) {
+                                      uint16_t current_layer, uint32_t position, CopyKind kind,
+                                      double backlog_cap) {
     const ExpertCache::Entry& entry = cache_->entry(layer, expert);
     if (entry.resident && (entry.precision == Precision::High || p == Precision::Low)) return false;
-    if (parts_.device->background_backlog_seconds() > config_.background_backlog_seconds)
+    if (parts_.device->background_backlog_seconds() >
+        (backlog_cap > 0 ? backlog_cap : config_.background_backlog_seconds))
         return false;
     const uint8_t* host =
         acquire_host(layer, expert, p, position, false, kind == CopyKind::Prefetch);

@@ -143,8 +143,11 @@ class OffloadExecutor final : public model::ExpertExecutor {
     // Queues the copy on the link ahead of background work; when the cache
     // has no room, runs this layer's queued device experts first.
     void demand_load(uint16_t layer, uint16_t expert, Precision p, uint32_t position);
+    // backlog_cap: link seconds of queued background copies beyond which
+    // none is added (0: the configured limit).
     bool background_load(uint16_t layer, uint16_t expert, Precision p, uint16_t current_layer,
-                         uint32_t position, CopyKind kind);
+                         uint32_t position, CopyKind kind, double backlog_cap = 0);
+    void prefill_lookahead(const model::MoeLayerWork& w);
     // Runs the queued device experts, waiting for their copies, and unpins them.
     void run_device_jobs();
     // Accounts, publishes and unpins the CPU experts (after the worker's wait_all()).
