@@ -13,13 +13,19 @@ Item {
     readonly property SessionsController sessions: app.sessions
     readonly property var summary: sessions.selectedSummary
     property string exportFormat: "json"
+    readonly property var formatLabels: ({json: "JSON", csv: "CSV", perfetto: qsTr("Trace"), sqlite: "SQLite"})
+    readonly property var formatTips: ({json: qsTr("one JSON document"), csv: qsTr("a folder of CSV tables"),
+                                        perfetto: qsTr("a Perfetto / Chrome trace"), sqlite: qsTr("a database of its own")})
+    readonly property var formatFilters: ({json: [qsTr("JSON (*.json)")], csv: [qsTr("Folder of CSV tables (*)")],
+                                           perfetto: [qsTr("Perfetto trace (*.json)")], sqlite: [qsTr("SQLite database (*.db)")]})
+    readonly property var formatSuffixes: ({json: "json", csv: "", perfetto: "json", sqlite: "db"})
 
     FileDialog {
         id: exportDialog
         fileMode: FileDialog.SaveFile
         title: qsTr("Export session")
-        nameFilters: screen.exportFormat === "csv" ? [qsTr("CSV (*.csv)")] : [qsTr("JSON (*.json)")]
-        defaultSuffix: screen.exportFormat
+        nameFilters: screen.formatFilters[screen.exportFormat] || []
+        defaultSuffix: screen.formatSuffixes[screen.exportFormat] || ""
         onAccepted: screen.sessions.exportSession(screen.sessions.selectedId, screen.exportFormat, selectedFile.toString())
     }
 
@@ -72,20 +78,29 @@ Item {
                         Accessible.name: qsTr("Compare with another session")
                     }
                     IconButton {
+                        id: exportButton
+                        objectName: "exportSession"
                         theme: screen.theme
                         visible: screen.sessions.selectedId !== 0
                         iconName: "export"
-                        text: "JSON"
-                        tip: qsTr("Export this session as JSON")
-                        onClicked: { screen.exportFormat = "json"; exportDialog.open() }
-                    }
-                    IconButton {
-                        theme: screen.theme
-                        visible: screen.sessions.selectedId !== 0
-                        iconName: "export"
-                        text: "CSV"
-                        tip: qsTr("Export this session's snapshots as CSV")
-                        onClicked: { screen.exportFormat = "csv"; exportDialog.open() }
+                        text: qsTr("Export")
+                        tip: qsTr("Export this session")
+                        onClicked: exportMenu.popup(exportButton, exportButton.width - exportMenu.width,
+                                                   exportButton.height + 4)
+                        Menu {
+                            id: exportMenu
+                            width: 320
+                            Instantiator {
+                                model: screen.sessions.exportFormats
+                                delegate: MenuItem {
+                                    required property string modelData
+                                    text: (screen.formatLabels[modelData] || modelData) + "  —  " + (screen.formatTips[modelData] || "")
+                                    onTriggered: { screen.exportFormat = modelData; exportDialog.open() }
+                                }
+                                onObjectAdded: (index, object) => exportMenu.insertItem(index, object)
+                                onObjectRemoved: (index, object) => exportMenu.removeItem(object)
+                            }
+                        }
                     }
                 }
 

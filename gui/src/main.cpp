@@ -42,6 +42,11 @@ int main(int argc, char* argv[]) {
         QStringLiteral("Load the model with its experts offloaded under this device memory "
                        "budget, e.g. 8G or 60MiB (a simulated device without a GPU)."),
         QStringLiteral("size"));
+    const QCommandLineOption profileDb(
+        QStringLiteral("profile-db"),
+        QStringLiteral("Keep sessions and conversations in this database (default: "
+                       "$HOARD_DATA_DIR/hoard.db, else ~/.local/share/hoard/hoard.db)."),
+        QStringLiteral("file"));
     const QCommandLineOption light(QStringLiteral("light"), QStringLiteral("Use the light theme."));
     const QCommandLineOption dark(QStringLiteral("dark"), QStringLiteral("Use the dark theme."));
     const QCommandLineOption settings(QStringLiteral("settings"),
@@ -60,8 +65,8 @@ int main(int argc, char* argv[]) {
         QStringLiteral("self-test-timeout"),
         QStringLiteral("Seconds the self-test may take (default 300)."), QStringLiteral("seconds"),
         QStringLiteral("300"));
-    cli.addOptions(
-        {model, folder, noLoad, offload, light, dark, settings, selfTest, screenshots, timeout});
+    cli.addOptions({model, folder, noLoad, offload, profileDb, light, dark, settings, selfTest,
+                    screenshots, timeout});
     cli.process(app);
 
     hoard::gui::AppOptions options;
@@ -71,6 +76,7 @@ int main(int argc, char* argv[]) {
     options.initialModel = cli.value(model);
     options.autoLoad = !cli.isSet(noLoad);
     options.settingsFile = cli.value(settings);
+    options.profileDatabase = cli.value(profileDb);
     if (cli.isSet(offload)) {
         try {
             options.offloadBudgetBytes = hoard::parse_memory_size(cli.value(offload).toStdString());

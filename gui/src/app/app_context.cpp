@@ -1,6 +1,7 @@
 #include "app/app_context.hpp"
 
 #include "chat/memory_conversation_store.hpp"
+#include "chat/profile_conversation_store.hpp"
 
 #include <QDir>
 #include <QFileInfo>
@@ -68,8 +69,29 @@ AppContext::AppContext(const AppOptions& options, AppServices services, QObject*
     }
     if (!services_.predictor)
         services_.predictor = std::make_shared<ReplayBudgetPredictor>(traceFolder().toStdString());
-    if (!services_.conversations)
-        services_.conversations = std::make_shared<MemoryConversationStore>();
+    // The profiling store keeps sessions and conversations across restarts.
+    QString store_problem;
+    if (!services_.profileStore && options.useProfileStore) {
+        try {
+            services_.profileStore = std::make_shared<hoard::ProfileStore>(
+                options.profileDatabase.isEmpty()
+                    ? hoard::ProfileStore::open()
+                    : hoard::ProfileStore::open(options.profileDatabase.toStdString()));
+        } catch (const std::exception& e) {
+            store_problem = tr("Hoard cannot open its profile database, so sessions and "
+                               "conversations are kept only until you quit: %1")
+                                .arg(QString::fromUtf8(e.what()));
+        }
+    }
+    if (!services_.conversations) {
+        if (services_.profileStore)
+            services_.conversations = std::make_shared<ProfileConversationStore>(
+                services_.profileStore, [this](const QString& message) {
+                    if (errors_) errors_->push(message);
+                });
+        else
+            services_.conversations = std::make_shared<MemoryConversationStore>();
+    }
 
     const bool dark = options.dark.value_or(settings_->value(kDarkKey, true).toBool());
     QStringList folders = settings_->value(kFoldersKey).toStringList();
@@ -99,10 +121,19 @@ AppContext::AppContext(const AppOptions& options, AppServices services, QObject*
     chat_->setRoutingTraceFolder(traceFolder());
     budget_ = std::make_unique<BudgetController>(*services_.predictor, *services_.deviceProbe);
     dashboard_ = std::make_unique<DashboardController>(*feed_);
-    archive_ = std::make_unique<MemorySessionArchive>();
-    recorder_ = std::make_unique<SessionRecorder>(*feed_, *archive_);
+    MemorySessionArchive* memory_archive = nullptr;
+    if (services_.profileStore) {
+        archive_ = std::make_unique<ProfileSessionArchive>(services_.profileStore);
+        chat_->setProfileStore(services_.profileStore);
+    } else {
+        auto memory = std::make_unique<MemorySessionArchive>();
+        memory_archive = memory.get();
+        archive_ = std::move(memory);
+    }
+    recorder_ = std::make_unique<SessionRecorder>(*feed_, memory_archive);
     sessions_ = std::make_unique<SessionsController>(*archive_);
     wire();
+    if (!store_problem.isEmpty()) errors_->push(store_problem);
 
     if (services_.telemetrySource) services_.telemetrySource->start(*feed_);
     if (options.autoLoad && QFileInfo(preferred_model_).isFile()) {

@@ -10,6 +10,7 @@
 #include "models/model_library.hpp"
 #include "models/model_loader.hpp"
 #include "sessions/memory_session_archive.hpp"
+#include "sessions/profile_session_archive.hpp"
 #include "sessions/session_recorder.hpp"
 #include "sessions/sessions_controller.hpp"
 #include "telemetry/dashboard_controller.hpp"
@@ -32,6 +33,11 @@ struct AppOptions {
     uint64_t offloadBudgetBytes = 0; // > 0: load with the experts offloaded under this budget
     QString settingsFile;            // an INI file; empty: the user's settings
     std::optional<bool> dark;        // empty: as last time (dark the first time)
+    // The profiling database that keeps sessions and conversations; empty:
+    // the user's (hoard::ProfileStore::default_path()). Without one (it cannot
+    // be opened, or useProfileStore is false) both live in memory until quit.
+    QString profileDatabase;
+    bool useProfileStore = true;
 };
 
 // The parts that touch the engine or the machine; null ones get the real thing.
@@ -42,6 +48,7 @@ struct AppServices {
     std::shared_ptr<DeviceProbe> deviceProbe;
     std::shared_ptr<BudgetPredictor> predictor;
     std::shared_ptr<ConversationStore> conversations;
+    std::shared_ptr<hoard::ProfileStore> profileStore;
     // Started with the app (e.g. synthetic telemetry for screenshots); optional.
     std::shared_ptr<TelemetrySource> telemetrySource;
 };
@@ -76,7 +83,9 @@ class AppContext : public QObject {
     DashboardController* dashboard() { return dashboard_.get(); }
     SessionsController* sessions() { return sessions_.get(); }
     TelemetryFeed* feed() { return feed_.get(); }
-    MemorySessionArchive* archive() { return archive_.get(); }
+    SessionArchive* archive() { return archive_.get(); }
+    // Null when sessions and conversations live in memory.
+    std::shared_ptr<hoard::ProfileStore> profileStore() const { return services_.profileStore; }
     QString preferredModelPath() const { return preferred_model_; }
     QString version() const;
 
@@ -95,7 +104,7 @@ class AppContext : public QObject {
     std::unique_ptr<ChatController> chat_;
     std::unique_ptr<BudgetController> budget_;
     std::unique_ptr<DashboardController> dashboard_;
-    std::unique_ptr<MemorySessionArchive> archive_;
+    std::unique_ptr<SessionArchive> archive_;
     std::unique_ptr<SessionRecorder> recorder_;
     std::unique_ptr<SessionsController> sessions_;
 };

@@ -30,6 +30,7 @@ struct ChatController::LaneState {
     std::shared_ptr<hoard::Model> model;
     std::unique_ptr<hoard::Session> session;
     std::optional<RoutingTraceLog> traces;
+    std::shared_ptr<hoard::ProfileStore> store;
 };
 
 namespace {
@@ -250,7 +251,7 @@ void ChatController::startReply() {
                     QMetaObject::invokeMethod(
                         this, [this, job, chunk] { onChunk(job, chunk); }, Qt::QueuedConnection);
                 },
-                feed);
+                ReplyTelemetry{feed, state->store.get(), job->modelName.toStdString()});
             if (state->traces) state->traces->end(*model);
             std::lock_guard lock(job->mutex);
             job->session = nullptr;
@@ -300,12 +301,15 @@ void ChatController::onFinished(const std::shared_ptr<Job>& job, const ReplyOutc
     record.seconds = stats.first_token_seconds + stats.decode_seconds;
     record.stopReason = stop_reason;
     record.error = error;
+    record.sessionId = outcome.sessionId;
     if (outcome.offload && outcome.offload->requests > 0) {
         record.hitRate = outcome.offload->hitRate;
         record.deviceCapacityBytes = outcome.offload->deviceCapacity;
         record.devicePeakBytes = outcome.offload->devicePeak;
     }
 
+    if (!outcome.recordingError.isEmpty())
+        emit errorOccurred(tr("This reply was not recorded: %1").arg(outcome.recordingError));
     if (!error.isEmpty()) {
         if (visible) messages_.failStreaming(error);
         emit errorOccurred(error);
@@ -326,6 +330,7 @@ void ChatController::onFinished(const std::shared_ptr<Job>& job, const ReplyOutc
         if (stats.generated_tokens > 1) reply.tokensPerSecond = stats.decode_tokens_per_second();
         reply.timeToFirstToken = stats.first_token_seconds;
         reply.stopReason = stop_reason;
+        reply.sessionId = outcome.sessionId;
         reply.id = store_.addMessage(reply);
         if (visible) messages_.finishStreaming(reply);
     }
@@ -338,6 +343,10 @@ void ChatController::onFinished(const std::shared_ptr<Job>& job, const ReplyOutc
     emit generatingChanged();
     emit canSendChanged();
     emit replyFinished(content, error.isEmpty() ? stop_reason : error);
+}
+
+void ChatController::setProfileStore(std::shared_ptr<hoard::ProfileStore> store) {
+    lane_.post([state = lane_state_, store = std::move(store)] { state->store = store; });
 }
 
 void ChatController::setRoutingTraceFolder(const QString& folder) {

@@ -80,6 +80,8 @@ class ChatController : public QObject {
     // Record each reply's routing into this folder (for the budget planner's
     // replay); empty: no recording. Takes effect with the next reply.
     void setRoutingTraceFolder(const QString& folder);
+    // Record each reply as a session of this profiling store (null: none).
+    void setProfileStore(std::shared_ptr<hoard::ProfileStore> store);
 
   signals:
     void conversationChanged();

@@ -73,15 +73,25 @@ qint64 SessionListModel::idAt(int row) const {
 }
 
 QVariantMap SessionListModel::describe(qint64 sessionId) const {
-    QVariantMap map;
     const int row = rowOf(sessionId);
-    if (row < 0) return map;
-    const auto names = roleNames();
-    for (auto it = names.begin(); it != names.end(); ++it)
-        map.insert(QString::fromLatin1(it.value()), data(index(row), it.key()));
-    map.insert(QStringLiteral("timeToFirstToken"), formatDuration(rows_[row].timeToFirstToken));
-    map.insert(QStringLiteral("error"), rows_[row].error);
-    return map;
+    return row < 0 ? QVariantMap() : describe(rows_[row]);
+}
+
+QVariantMap SessionListModel::describe(const SessionSummary& s) {
+    return {{"sessionId", s.id},
+            {"modelName", s.modelName},
+            {"started", QLocale().toString(s.startedAt, QLocale::ShortFormat)},
+            {"duration", formatDuration(s.seconds)},
+            {"tokens", tr("%1 in · %2 out").arg(s.promptTokens).arg(s.generatedTokens)},
+            {"speed", s.tokensPerSecond > 0
+                          ? QStringLiteral("%1 tok/s").arg(s.tokensPerSecond, 0, 'f', 1)
+                          : QStringLiteral("–")},
+            {"hitRate", s.hitRate ? formatPercent(*s.hitRate) : QStringLiteral("–")},
+            {"status", s.status},
+            {"hasLayerStats", s.hasLayerStats},
+            {"timeToFirstToken",
+             s.timeToFirstToken > 0 ? formatDuration(s.timeToFirstToken) : QStringLiteral("–")},
+            {"error", s.error}};
 }
 
 } // namespace hoard::gui

@@ -39,6 +39,7 @@ class SessionListModel : public QAbstractListModel {
     Q_INVOKABLE qint64 idAt(int row) const;
     // Display texts of one session, by role name (for the detail header).
     QVariantMap describe(qint64 sessionId) const;
+    static QVariantMap describe(const SessionSummary& summary);
 
   signals:
     void countChanged();

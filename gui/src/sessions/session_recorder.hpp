@@ -1,6 +1,8 @@
 #pragma once
-// Records every generation the telemetry feed announces into a
-// MemorySessionArchive (one session per reply, with its snapshots).
+// Follows the generations the telemetry feed announces: records each into a
+// MemorySessionArchive (one session per reply, with its snapshots) when
+// given one, and says when the sessions list should be read again (also
+// when the profiling store records them itself).
 #include "sessions/memory_session_archive.hpp"
 #include "telemetry/telemetry_feed.hpp"
 
@@ -13,7 +15,7 @@ class SessionRecorder : public QObject {
     Q_OBJECT
 
   public:
-    SessionRecorder(TelemetryFeed& feed, MemorySessionArchive& archive, QObject* parent = nullptr);
+    SessionRecorder(TelemetryFeed& feed, MemorySessionArchive* archive, QObject* parent = nullptr);
     qint64 recordingId() const { return current_; }
 
   signals:
@@ -22,7 +24,7 @@ class SessionRecorder : public QObject {
     void sessionsChanged();
 
   private:
-    MemorySessionArchive& archive_;
+    MemorySessionArchive* archive_;
     qint64 current_ = 0;
     QElapsedTimer since_announced_;
 };

@@ -12,8 +12,10 @@ SessionsController::SessionsController(SessionArchive& archive, QObject* parent)
 void SessionsController::refresh() {
     list_.setSessions(archive_.sessions());
     bool changed = false;
-    if (selected_id_ && !loadInto(selected_id_, selected_)) selected_id_ = 0, changed = true;
-    if (compared_id_ && !loadInto(compared_id_, compared_)) compared_id_ = 0, changed = true;
+    if (selected_id_ && !loadInto(selected_id_, selected_, selected_summary_))
+        selected_id_ = 0, changed = true;
+    if (compared_id_ && !loadInto(compared_id_, compared_, compared_summary_))
+        compared_id_ = 0, changed = true;
     // A new session opens by itself when nothing is open yet.
     if (!selected_id_ && list_.rowCount() > 0) {
         open(list_.idAt(0));
@@ -22,18 +24,20 @@ void SessionsController::refresh() {
     if (changed || selected_id_) emit selectionChanged();
 }
 
-bool SessionsController::loadInto(qint64 id, TelemetrySeries& series) {
+bool SessionsController::loadInto(qint64 id, TelemetrySeries& series, SessionSummary& summary) {
     const auto recording = archive_.recording(id);
     if (!recording) {
         series.clear();
+        summary = {};
         return false;
     }
     series.assign(recording->snapshots);
+    summary = recording->summary;
     return true;
 }
 
 void SessionsController::open(qint64 sessionId) {
-    if (!loadInto(sessionId, selected_)) {
+    if (!loadInto(sessionId, selected_, selected_summary_)) {
         emit errorOccurred(tr("That session is no longer in the archive."));
         return;
     }
@@ -49,7 +53,7 @@ void SessionsController::compareWith(qint64 sessionId) {
     if (sessionId == 0 || sessionId == selected_id_) {
         compared_id_ = 0;
         compared_.clear();
-    } else if (loadInto(sessionId, compared_)) {
+    } else if (loadInto(sessionId, compared_, compared_summary_)) {
         compared_id_ = sessionId;
     } else {
         emit errorOccurred(tr("That session is no longer in the archive."));

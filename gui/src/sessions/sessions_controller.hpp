@@ -32,8 +32,12 @@ class SessionsController : public QObject {
     TelemetrySeries* compared() { return &compared_; }
     qint64 selectedId() const { return selected_id_; }
     qint64 comparedId() const { return compared_id_; }
-    QVariantMap selectedSummary() const { return list_.describe(selected_id_); }
-    QVariantMap comparedSummary() const { return list_.describe(compared_id_); }
+    QVariantMap selectedSummary() const {
+        return selected_id_ ? SessionListModel::describe(selected_summary_) : QVariantMap();
+    }
+    QVariantMap comparedSummary() const {
+        return compared_id_ ? SessionListModel::describe(compared_summary_) : QVariantMap();
+    }
     QStringList exportFormats() const { return archive_.exportFormats(); }
 
     // Reads the archive again (keeping the selection while its sessions exist).
@@ -50,13 +54,16 @@ class SessionsController : public QObject {
     void errorOccurred(const QString& message);
 
   private:
-    bool loadInto(qint64 id, TelemetrySeries& series);
+    // Reads session `id` into `series` and `summary`; false when it is gone.
+    bool loadInto(qint64 id, TelemetrySeries& series, SessionSummary& summary);
 
     SessionArchive& archive_;
     SessionListModel list_;
     TelemetrySeries selected_{600, false};
     TelemetrySeries compared_{600, false};
     qint64 selected_id_ = 0, compared_id_ = 0;
+    // From the recordings (which know more than the list, e.g. time to first token).
+    SessionSummary selected_summary_, compared_summary_;
 };
 
 } // namespace hoard::gui

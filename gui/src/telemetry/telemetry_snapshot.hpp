@@ -43,6 +43,7 @@ struct GenerationRecord {
     // the device memory the offload engine has and has used at most.
     std::optional<double> hitRate;
     uint64_t deviceCapacityBytes = 0, devicePeakBytes = 0;
+    std::optional<qint64> sessionId; // where the profiling store recorded it
 };
 
 } // namespace hoard::gui

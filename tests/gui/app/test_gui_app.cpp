@@ -9,7 +9,6 @@
 #include "budget/device_probe.hpp"
 #include "gui/common/gui_test_support.hpp"
 #include "hoard/tools.hpp"
-#include "telemetry/synthetic_telemetry.hpp"
 
 #include <QDir>
 #include <QImage>
@@ -22,6 +21,8 @@
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <cmath>
 
 Q_IMPORT_QML_PLUGIN(HoardPlugin)
 
@@ -93,6 +94,7 @@ class AppTest : public QObject {
         options.modelFolders = {models_dir_.path()};
         options.settingsFile = settings_dir_.filePath("hoard.ini");
         options.dark = true;
+        options.profileDatabase = settings_dir_.filePath("profile.db");
         AppServices services;
         services.deviceProbe = std::make_shared<HostDeviceProbe>(false);
         app_ = std::make_unique<AppContext>(options, services);
@@ -168,39 +170,52 @@ class AppTest : public QObject {
         QTRY_VERIFY(onScreen(find("speedPill")));
     }
 
-    void recordedAndLiveTelemetryFillTheCharts() {
-        // Two recorded sessions of synthetic expert telemetry, then a live run.
-        TelemetryFeed* feed = app_->feed();
-        for (uint64_t seed : {1, 4}) {
-            feed->beginGeneration("Mixtral 8x7B (synthetic telemetry)", "/synthetic/mixtral.gguf");
-            for (const auto& s : syntheticRun(240, 32, seed)) feed->publish(s);
-            GenerationRecord r;
-            r.modelName = "Mixtral 8x7B (synthetic telemetry)";
-            r.promptTokens = 180;
-            r.generatedTokens = 420;
-            r.tokensPerSecond = 14.0 + double(seed);
-            r.timeToFirstToken = 0.8;
-            r.seconds = 30;
-            feed->endGeneration(r);
+    void offloadedRepliesAreRecordedAndCharted() {
+        // The planner's "Run with this budget": the model reloads offloaded on a
+        // simulated device; two replies under two budgets, recorded in the
+        // profiling store, then compared on the Sessions screen.
+        QSignalSpy finished(app_->chat(), &ChatController::replyFinished);
+        QSignalSpy loaded(app_->loader(), &ModelLoader::modelChanged);
+        app_->chat()->sampling()->setMaxTokens(700);
+        int replies = 0;
+        for (qint64 budget : {qint64(56) << 20, qint64(96) << 20}) {
+            app_->budget()->setContextTokens(2048);
+            app_->budget()->setBudgetGB(double(budget) / 1e9);
+            app_->navigation()->setCurrent(Navigation::Budget);
+            auto* run = find("runWithBudget");
+            QVERIFY(run && onScreen(run));
+            QVERIFY(QMetaObject::invokeMethod(run, "clicked"));
+            QVERIFY(loaded.wait(120000));
+            QVERIFY(app_->loader()->offloaded());
+            QCOMPARE(app_->loader()->offloadBudgetBytes(), budget);
+            QVERIFY(
+                app_->chat()->send(QStringLiteral("Tell a long story, take %1.").arg(++replies)));
+            QVERIFY(finished.wait(180000));
         }
-        QTRY_VERIFY(app_->archive()->sessions().size() >= 3);
-        const qint64 newest = app_->archive()->sessions().first().id;
-        const qint64 older = app_->archive()->sessions()[1].id;
-        // The first session (the chat's) opened by itself; the rest wait to be picked.
-        QCOMPARE(app_->sessions()->selectedId(), app_->archive()->sessions().last().id);
-        app_->sessions()->open(newest);
-        app_->sessions()->compareWith(older);
+        QTRY_VERIFY(app_->archive()->sessions().size() >= 3); // the first chat's and these two
+        const auto sessions = app_->archive()->sessions();
+        QVERIFY(sessions[0].hasLayerStats && sessions[1].hasLayerStats);
+        QCOMPARE(sessions[0].deviceBudgetBytes, uint64_t(96) << 20);
+        app_->sessions()->open(sessions[0].id);
+        app_->sessions()->compareWith(sessions[1].id);
         QVERIFY(app_->sessions()->selected()->hasExpertStats());
-        QCOMPARE(app_->sessions()->selected()->layers(), 32);
-
-        SyntheticTelemetrySource live(32, std::chrono::milliseconds(8), 11);
-        feed->beginGeneration("Mixtral 8x7B (synthetic telemetry)", "/synthetic/mixtral.gguf");
-        live.start(*feed);
-        QTRY_VERIFY_WITH_TIMEOUT(app_->dashboard()->snapshotCount() >= 170, 20000);
-        live.stop();
-        QCoreApplication::processEvents();
-        QCOMPARE(app_->dashboard()->series()->length(), app_->dashboard()->series()->capacity());
-        QVERIFY(app_->dashboard()->generating());
+        QCOMPARE(app_->sessions()->selected()->layers(), 6);
+        QCOMPARE(app_->sessions()->comparedId(), sessions[1].id);
+        // The dashboard followed the last reply live; the planner shows what it measured.
+        QVERIFY(app_->dashboard()->series()->hasExpertStats());
+        QCOMPARE(app_->dashboard()->series()->layers(), 6);
+        QVERIFY(app_->budget()->hasMeasurement());
+        QVERIFY(!std::isnan(app_->budget()->measuredHitRate()));
+                QVERIFY(!app_->budget()->measuredDeviceUse().isEmpty());
+        // The session's export menu lists the store's formats.
+        app_->navigation()->setCurrent(Navigation::Sessions);
+        auto* exportButton = find("exportSession");
+        QVERIFY(exportButton);
+        QTRY_VERIFY(onScreen(exportButton));
+        QVERIFY(QMetaObject::invokeMethod(exportButton, "clicked"));
+        QTest::qWait(200);
+        shoot("dark-export-menu");
+        QTest::keyClick(window_, Qt::Key_Escape);
     }
 
     void everyScreenInBothThemes() {

@@ -26,6 +26,9 @@ inline QString bundledModelPath() {
 inline QString useTestCacheDir() {
     if (qEnvironmentVariableIsEmpty("HOARD_CACHE_DIR"))
         qputenv("HOARD_CACHE_DIR", QByteArray(HOARD_BUILD_DIR "/test-cache"));
+    // And a profile database, if a test forgets to name one, under the build folder too.
+    if (qEnvironmentVariableIsEmpty("HOARD_DATA_DIR"))
+        qputenv("HOARD_DATA_DIR", QByteArray(HOARD_BUILD_DIR "/test-data"));
     return qEnvironmentVariable("HOARD_CACHE_DIR");
 }
 

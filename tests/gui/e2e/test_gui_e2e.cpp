@@ -4,6 +4,7 @@
 // reply, the recorded session and a screenshot of every screen (normal and
 // HiDPI). Screenshots land in <build>/screenshots/e2e and e2e-hidpi.
 #include "gui/common/gui_test_support.hpp"
+#include "hoard/profiling.hpp"
 
 #include <QDir>
 #include <QImage>
@@ -33,6 +34,8 @@ class EndToEndTest : public QObject {
         onX = onX && !xvfb.isEmpty();
         env.insert("QT_QPA_PLATFORM", onX ? "xcb" : "offscreen");
         env.insert("HOARD_CACHE_DIR", hoard::gui::test::useTestCacheDir());
+        // Never the user's database, whatever a test forgets to pass.
+        env.insert("HOARD_DATA_DIR", QStringLiteral(HOARD_BUILD_DIR "/test-data"));
         for (const QString& pair : extraEnvironment)
             env.insert(pair.section('=', 0, 0), pair.section('=', 1));
         app.setProcessEnvironment(env);
@@ -77,15 +80,40 @@ class EndToEndTest : public QObject {
         }
     }
 
+    static void checkRecordedSession(const QString& database, bool offloaded) {
+        auto store = hoard::ProfileStore::open(database.toStdString());
+        const auto sessions = store.sessions();
+        QCOMPARE(sessions.size(), size_t(1));
+        const auto& s = sessions[0];
+        QCOMPARE(s.status, std::string("complete"));
+        QVERIFY(s.generated_tokens > 0);
+        QCOMPARE(s.layers.size(), size_t(6)); // the bundled model's layers
+        for (const auto& layer : s.layers) QVERIFY(layer.selections() > 0);
+        if (offloaded) {
+            QVERIFY(s.device_budget_bytes > 0);
+            QVERIFY(s.total.hit_rate() < 1.0); // a 60 MiB budget misses now and then
+        } else {
+            QCOMPARE(s.total.hit_rate(), 1.0); // every expert in memory
+        }
+        QVERIFY(!store.layer_windows(s.id).empty());
+        // The conversation was kept too, its reply pointing at the session.
+        const auto conversations = store.conversations();
+        QCOMPARE(conversations.size(), size_t(1));
+        const auto messages = store.messages(conversations[0].id);
+        QCOMPARE(messages.size(), size_t(2));
+        QCOMPARE(messages[1].session_id, std::optional<int64_t>(s.id));
+    }
+
   private slots:
     void chatsWithTheBundledModel() {
         QTemporaryDir home;
         const QString shots = QStringLiteral(HOARD_SCREENSHOT_DIR "/e2e");
         QDir(shots).removeRecursively();
-        const Run run =
-            runApp({"--settings", home.filePath("hoard.ini"), "--models-dir", home.path(),
-                    "--self-test-chat", "Hello, Hoard! What can you do?", "--screenshots", shots},
-                   {}, true);
+        const QString db = home.filePath("profile.db");
+        const Run run = runApp({"--settings", home.filePath("hoard.ini"), "--models-dir",
+                                home.path(), "--profile-db", db, "--self-test-chat",
+                                "Hello, Hoard! What can you do?", "--screenshots", shots},
+                               {}, true);
         QVERIFY2(run.exitCode == 0, qPrintable(run.out + run.err));
         // The bundled model was preselected and loaded without being named.
         QVERIFY2(run.out.contains("self-test: model Hoard Tiny MoE"), qPrintable(run.out));
@@ -96,10 +124,12 @@ class EndToEndTest : public QObject {
         QVERIFY(match.captured(1).toInt() > 0);
         QVERIFY(match.captured(2).toDouble() > 0);
         QVERIFY(!match.captured(3).trimmed().isEmpty());
-        // The reply was recorded as a session (the whole model on the CPU has
-        // no expert cache, so no per-layer statistics).
-        QVERIFY2(run.out.contains("self-test: sessions recorded: 1, with per-layer statistics: 0"),
+        // The reply was recorded as a session with per-layer statistics: the
+        // app says so, and the profiling database (read here through the
+        // engine's API, after the app quit) holds it.
+        QVERIFY2(run.out.contains("self-test: sessions recorded: 1, with per-layer statistics: 1"),
                  qPrintable(run.out));
+        checkRecordedSession(db, false);
         QVERIFY(run.out.contains("self-test: passed"));
         checkScreenshots(shots, 1280, 800);
     }
@@ -108,12 +138,14 @@ class EndToEndTest : public QObject {
         QTemporaryDir home;
         const QString shots = QStringLiteral(HOARD_SCREENSHOT_DIR "/e2e-offloaded");
         QDir(shots).removeRecursively();
-        const Run run = runApp({"--settings", home.filePath("hoard.ini"), "--models-dir",
-                                home.path(), "--offload-budget", "60MiB", "--self-test-chat",
-                                "Which experts answer this?", "--screenshots", shots});
+        const Run run =
+            runApp({"--settings", home.filePath("hoard.ini"), "--models-dir", home.path(),
+                    "--profile-db", home.filePath("profile.db"), "--offload-budget", "60MiB",
+                    "--self-test-chat", "Which experts answer this?", "--screenshots", shots});
         QVERIFY2(run.exitCode == 0, qPrintable(run.out + run.err));
         QVERIFY2(run.out.contains("self-test: sessions recorded: 1, with per-layer statistics: 1"),
                  qPrintable(run.out));
+        checkRecordedSession(home.filePath("profile.db"), true);
         checkScreenshots(shots, 1280, 800);
     }
 
@@ -121,10 +153,10 @@ class EndToEndTest : public QObject {
         QTemporaryDir home;
         const QString shots = QStringLiteral(HOARD_SCREENSHOT_DIR "/e2e-hidpi");
         QDir(shots).removeRecursively();
-        const Run run =
-            runApp({"--settings", home.filePath("hoard.ini"), "--models-dir", home.path(),
-                    "--light", "--self-test-chat", "Hi", "--screenshots", shots},
-                   {"QT_SCALE_FACTOR=2"});
+        const Run run = runApp({"--settings", home.filePath("hoard.ini"), "--models-dir",
+                                home.path(), "--profile-db", home.filePath("profile.db"), "--light",
+                                "--self-test-chat", "Hi", "--screenshots", shots},
+                               {"QT_SCALE_FACTOR=2"});
         QVERIFY2(run.exitCode == 0, qPrintable(run.out + run.err));
         checkScreenshots(shots, 2560, 1600);
     }
@@ -133,7 +165,8 @@ class EndToEndTest : public QObject {
         QTemporaryDir home;
         const QString broken = hoard::gui::test::writeBrokenModel(QDir(home.path()));
         const Run run = runApp({"--settings", home.filePath("hoard.ini"), "--models-dir",
-                                home.path(), "--model", broken, "--self-test-chat", "Hi"});
+                                home.path(), "--profile-db", home.filePath("profile.db"), "--model",
+                                broken, "--self-test-chat", "Hi"});
         QCOMPARE(run.exitCode, 1);
         QVERIFY2(run.err.contains("self-test failed: the model did not load"), qPrintable(run.err));
         QVERIFY(run.err.contains("broken.gguf"));

@@ -2,6 +2,7 @@
 // recorder that fills it from the feed, the list model and the controller
 // (open, compare, export).
 #include "sessions/memory_session_archive.hpp"
+#include "sessions/profile_session_archive.hpp"
 #include "sessions/session_list_model.hpp"
 #include "sessions/session_recorder.hpp"
 #include "sessions/sessions_controller.hpp"
@@ -14,6 +15,8 @@
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <cmath>
 
 using namespace hoard::gui;
 
@@ -99,7 +102,7 @@ class SessionsTest : public QObject {
     void recorderMakesOneSessionPerReply() {
         TelemetryFeed feed;
         MemorySessionArchive archive;
-        SessionRecorder recorder(feed, archive);
+        SessionRecorder recorder(feed, &archive);
         QSignalSpy changed(&recorder, &SessionRecorder::sessionsChanged);
         for (int reply = 0; reply < 2; ++reply) {
             feed.beginGeneration("Tiny", "/tiny.gguf");
@@ -134,6 +137,105 @@ class SessionsTest : public QObject {
         QCOMPARE(described["modelName"].toString(), QString("Tiny"));
         QCOMPARE(described["timeToFirstToken"].toString(), QString("50 ms"));
         QVERIFY(list.describe(999).isEmpty());
+    }
+
+    void windowsBecomeSnapshots() {
+        // Two windows of two layers; three decode steps end in the second.
+        std::vector<hoard::RecordedLayerWindow> windows;
+        auto window = [&](uint64_t index, uint32_t layer, double t0, double t1, uint64_t hits,
+                          uint64_t misses) {
+            hoard::RecordedLayerWindow w;
+            w.window_index = index;
+            w.layer = layer;
+            w.t_start = t0;
+            w.t_end = t1;
+            w.activity.hit_high = hits;
+            w.activity.load_low = misses;
+            w.activity.bytes_host_to_device = misses * 1000;
+            windows.push_back(w);
+        };
+        window(0, 0, 0.0, 0.5, 4, 4);
+        window(0, 1, 0.0, 0.5, 8, 0);
+        window(1, 0, 0.5, 1.0, 6, 2);
+        window(1, 1, 0.5, 1.0, 0, 0);    // nothing selected in layer 1
+        window(1, 5000, 0.5, 1.0, 1, 1); // a damaged row past any real layer
+        std::vector<hoard::RecordedPass> passes;
+        auto pass = [&](double t0, double t1, bool prefill, uint32_t n) {
+            hoard::RecordedPass p;
+            p.t_start = t0;
+            p.t_end = t1;
+            p.prefill = prefill;
+            p.n_tokens = n;
+            passes.push_back(p);
+        };
+        pass(0.0, 0.4, true, 12);
+        pass(0.6, 0.7, false, 1);
+        pass(0.7, 0.8, false, 1);
+        pass(0.8, 0.9, false, 1);
+        const auto snapshots = snapshotsFromWindows(windows, passes);
+        QCOMPARE(snapshots.size(), size_t(2));
+        QCOMPARE(snapshots[0].hitRate, 12.0 / 16.0);
+        QCOMPARE(snapshots[0].layerHitRates, (std::vector<double>{0.5, 1.0}));
+        QVERIFY(std::isnan(snapshots[0].tokensPerSecond)); // prefill only
+        QCOMPARE(snapshots[1].layerHitRates.size(), size_t(2));
+        QCOMPARE(snapshots[1].layerHitRates[0], 0.75);
+        QVERIFY(std::isnan(snapshots[1].layerHitRates[1]));
+        QVERIFY(std::abs(snapshots[1].tokensPerSecond - 10.0) < 1e-9); // 3 steps in 0.3 s
+        QCOMPARE(snapshots[1].generatedTokens, uint64_t(3));
+        QCOMPARE(snapshots[1].lowFraction, 0.25);
+        QCOMPARE(snapshots[1].hostToDeviceBytesPerSecond, 2000.0 / 0.5);
+    }
+
+    void profileStoreSessionsAreListedChartedAndExported() {
+        QTemporaryDir dir;
+        auto store = std::make_shared<hoard::ProfileStore>(
+            hoard::ProfileStore::open(dir.filePath("profile.db").toStdString()));
+        hoard::Engine engine;
+        auto model = engine.load_model(QStringLiteral(HOARD_DEFAULT_MODEL_PATH).toStdString());
+        auto session = engine.create_session(model);
+        int64_t id = 0;
+        {
+            hoard::RecordingOptions options;
+            options.window_seconds = 0.01; // several windows for a short reply
+            hoard::Recording recording = store->record(*session, options);
+            hoard::GenerationParams params;
+            params.max_tokens = 64;
+            session->chat({{"user", "Record me"}}, params,
+                          [](int32_t, std::string_view) { return true; });
+            recording.stop();
+            id = recording.session_id();
+        }
+        QVERIFY(id > 0);
+        ProfileSessionArchive archive(store);
+        const auto list = archive.sessions();
+        QCOMPARE(list.size(), 1);
+        QCOMPARE(list[0].id, qint64(id));
+        QCOMPARE(list[0].status, QString("complete"));
+        QVERIFY(list[0].hasLayerStats);
+        QCOMPARE(*list[0].hitRate, 1.0); // the CPU engine: every expert resident
+        QVERIFY(list[0].generatedTokens > 0);
+        const auto rec = archive.recording(id);
+        QVERIFY(rec);
+        QVERIFY(!rec->snapshots.empty());
+        QVERIFY(rec->summary.timeToFirstToken > 0);
+        for (const auto& s : rec->snapshots)
+            QCOMPARE(s.layerHitRates.size(), model->summary().n_layer);
+        QCOMPARE(archive.exportFormats(), (QStringList{"json", "csv", "perfetto", "sqlite"}));
+        QCOMPARE(archive.exportSession(id, "json", dir.filePath("s.json")), QString());
+        QVERIFY(QFileInfo(dir.filePath("s.json")).size() > 100);
+        QCOMPARE(archive.exportSession(id, "csv", dir.filePath("tables.csv")), QString());
+        QVERIFY(QFileInfo(dir.filePath("tables")).isDir()); // CSV is a folder of tables
+        QCOMPARE(archive.exportSession(id, "perfetto", dir.filePath("trace.json")), QString());
+        QCOMPARE(archive.exportSession(id, "sqlite", dir.filePath("one.db")), QString());
+        QVERIFY(
+            archive.exportSession(id, "xml", dir.filePath("x")).contains("could not be exported"));
+        QVERIFY(
+            archive.exportSession(id + 100, "json", dir.filePath("y.json")).contains("could not"));
+        QVERIFY(!archive.recording(id + 100));
+        SessionsController controller(archive);
+        QCOMPARE(controller.selectedId(), qint64(id));
+        QVERIFY(controller.selected()->hasExpertStats());
+        QVERIFY(controller.selectedSummary()["timeToFirstToken"].toString() != "–");
     }
 
     void controllerOpensComparesAndExports() {
