@@ -148,6 +148,11 @@ Item {
                     width: ListView.view.width
                     theme: screen.theme
                     chat: screen.chat
+                    onSessionRequested: (id) => {
+                        screen.app.sessions.refresh()
+                        screen.app.sessions.open(id)
+                        screen.app.navigation.current = 4
+                    }
                 }
 
                 EmptyChat {

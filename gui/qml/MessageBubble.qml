@@ -15,6 +15,8 @@ Item {
     required property bool streaming
     required property string stats
     required property string error
+    required property var sessionId
+    signal sessionRequested(var id)
     readonly property bool mine: role === "user"
     readonly property bool last: index === ListView.view.count - 1
     property bool editing: false
@@ -130,6 +132,16 @@ Item {
                 ToolTip.text: qsTr("Edit and resend")
                 contentItem: NavIcon { name: "edit"; color: bubble.theme.textMuted; lineWidth: 1.6 }
                 onClicked: { editor.text = bubble.content; bubble.editing = true; editor.forceActiveFocus() }
+            }
+            Label {
+                visible: !bubble.mine && Number(bubble.sessionId) > 0 && !bubble.streaming
+                text: "<a href=\"#\">" + qsTr("Session %1").arg(bubble.sessionId) + "</a>"
+                textFormat: Text.StyledText
+                linkColor: bubble.theme.accent
+                font.pixelSize: 11
+                onLinkActivated: bubble.sessionRequested(bubble.sessionId)
+                Accessible.name: qsTr("Open the recorded session")
+                HoverHandler { cursorShape: Qt.PointingHandCursor }
             }
             ToolButton {
                 objectName: "regenerate"

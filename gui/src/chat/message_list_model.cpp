@@ -52,6 +52,8 @@ QVariant MessageListModel::data(const QModelIndex& index, int role) const {
         return row.error;
     case StatsRole:
         return statsLine(m);
+    case SessionIdRole:
+        return m.sessionId.value_or(0);
     default:
         return {};
     }
@@ -67,7 +69,8 @@ QHash<int, QByteArray> MessageListModel::roleNames() const {
             {GeneratedTokensRole, "generatedTokens"},
             {StopReasonRole, "stopReason"},
             {ErrorRole, "error"},
-            {StatsRole, "stats"}};
+            {StatsRole, "stats"},
+            {SessionIdRole, "sessionId"}};
 }
 
 void MessageListModel::setMessages(const QList<StoredMessage>& messages) {

@@ -25,7 +25,8 @@ class MessageListModel : public QAbstractListModel {
         GeneratedTokensRole,
         StopReasonRole,
         ErrorRole,
-        StatsRole, // one line: "42 tokens · 12.3 tok/s · first token 210 ms"
+        StatsRole,     // one line: "42 tokens · 12.3 tok/s · first token 210 ms"
+        SessionIdRole, // the recorded session behind a reply; 0: none
     };
     Q_ENUM(Role)
 

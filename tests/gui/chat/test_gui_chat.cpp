@@ -421,6 +421,11 @@ class ChatTest : public QObject {
         QCOMPARE(session->layers.size(), loader_->model()->summary().n_layer);
         QVERIFY(session->total.selections() > 0);
         QCOMPARE(qint64(session->generated_tokens), qint64(record.generatedTokens));
+        // The reply in the chat links to it.
+        QCOMPARE(chat.messages()
+                     ->data(chat.messages()->index(1), MessageListModel::SessionIdRole)
+                     .toLongLong(),
+                 *record.sessionId);
         // The conversation and its reply (pointing at the session) survive a reopening.
         const qint64 id = chat.conversationId();
         auto reopened = std::make_shared<hoard::ProfileStore>(hoard::ProfileStore::open(db));
