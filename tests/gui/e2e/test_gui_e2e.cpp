@@ -33,6 +33,7 @@ class EndToEndTest : public QObject {
         const QString xvfb = QStandardPaths::findExecutable("xvfb-run");
         onX = onX && !xvfb.isEmpty();
         env.insert("QT_QPA_PLATFORM", onX ? "xcb" : "offscreen");
+        if (onX) env.remove("QT_QUICK_BACKEND"); // OpenGL through Mesa, as on a desktop
         env.insert("HOARD_CACHE_DIR", hoard::gui::test::useTestCacheDir());
         // Never the user's database, whatever a test forgets to pass.
         env.insert("HOARD_DATA_DIR", QStringLiteral(HOARD_BUILD_DIR "/test-data"));
