@@ -206,7 +206,7 @@ class AppTest : public QObject {
         QCOMPARE(app_->dashboard()->series()->layers(), 6);
         QVERIFY(app_->budget()->hasMeasurement());
         QVERIFY(!std::isnan(app_->budget()->measuredHitRate()));
-                QVERIFY(!app_->budget()->measuredDeviceUse().isEmpty());
+        QVERIFY(!app_->budget()->measuredDeviceUse().isEmpty());
         // The session's export menu lists the store's formats.
         app_->navigation()->setCurrent(Navigation::Sessions);
         auto* exportButton = find("exportSession");
