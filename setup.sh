@@ -17,7 +17,7 @@ packages=(build-essential cmake ninja-build ccache pkg-config git python3
           qt6-declarative-dev qml6-module-qtquick qml6-module-qtquick-controls
           qml6-module-qtquick-layouts qml6-module-qtquick-window qml6-module-qtquick-templates
           qml6-module-qtquick-dialogs qml6-module-qtquick-shapes qml6-module-qtqml-workerscript
-          qml6-module-qtqml-models qml6-module-qttest)
+          qml6-module-qtqml-models qml6-module-qttest qml6-module-qt-labs-folderlistmodel)
 
 missing=()
 for p in "${packages[@]}"; do
