@@ -38,5 +38,6 @@ void register_synth(CLI::App& app);
 void register_replay(CLI::App& app);
 void register_sessions(CLI::App& app);
 void register_plan(CLI::App& app);
+void register_devices(CLI::App& app);
 
 } // namespace hoard::cli

@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
     hoard::cli::register_replay(app);
     hoard::cli::register_sessions(app);
     hoard::cli::register_plan(app);
+    hoard::cli::register_devices(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
