@@ -105,4 +105,10 @@ void free_while_generating_on_another_thread(void);
 void session_rejects_a_second_call(void);
 void bad_generation_arguments(void);
 
+void offloaded_load_generates_and_counts(void);
+void plan_budget_predicts(void);
+void recording_gets_a_session_id(void);
+void live_feed_fires_during_generation(void);
+void profiling_misuse_is_an_error(void);
+
 #endif

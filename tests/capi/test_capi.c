@@ -35,6 +35,11 @@ int main(void) {
         {"session_rejects_a_second_call", session_rejects_a_second_call},
         {"bad_generation_arguments", bad_generation_arguments},
         {"handles_after_free", handles_after_free},
+        {"offloaded_load_generates_and_counts", offloaded_load_generates_and_counts},
+        {"plan_budget_predicts", plan_budget_predicts},
+        {"recording_gets_a_session_id", recording_gets_a_session_id},
+        {"live_feed_fires_during_generation", live_feed_fires_during_generation},
+        {"profiling_misuse_is_an_error", profiling_misuse_is_an_error},
     };
     int passed = 0, failed = 0;
     for (size_t i = 0; i < sizeof tests / sizeof *tests; ++i) {

@@ -14,7 +14,8 @@
  *   handles or buffers.
  *
  * HANDLES AND OWNERSHIP
- *   hoard_engine, hoard_model, hoard_session and hoard_cancel_token are opaque
+ *   hoard_engine, hoard_model, hoard_session and hoard_cancel_token (and
+ *   hoard_recording, hoard_live_feed, further below) are opaque
  *   handles. The caller owns each handle it receives and frees it once with
  *   the matching *_free function. Handles may be freed in any order: a model
  *   keeps the engine's worker threads alive, a session keeps its model alive.
@@ -179,12 +180,18 @@ typedef bool (*hoard_progress_fn)(void* user_data, double fraction, const char* 
 
 typedef struct hoard_load_options {
     uint32_t struct_size;
-    uint32_t reserved; /* 0 */
+    uint32_t reserved;          /* 0 */
     hoard_progress_fn progress; /* may be NULL */
     void* progress_user_data;
     /* may be NULL; raising it (from any thread) cancels the load. It is
      * checked between loading stages and while the weights are read. */
     hoard_cancel_token* cancel;
+    /* Appended in version 2 of the struct: run the experts through the
+     * offload engine with these settings (see hoard_offload_options); NULL:
+     * every weight stays in host memory. Read during the call only. With
+     * it, a failed load is HOARD_ERROR_FAILED (settings the offload engine
+     * cannot meet, a budget too small) rather than HOARD_ERROR_BAD_MODEL. */
+    const struct hoard_offload_options* offload;
 } hoard_load_options;
 
 HOARD_API hoard_status hoard_load_options_init(hoard_load_options* options, uint32_t struct_size);
@@ -216,7 +223,7 @@ typedef struct hoard_model_info {
     uint64_t bytes_expert;     /* routed experts */
     uint64_t bytes_token_embedding;
     uint64_t file_bytes;
-    uint64_t n_formats; /* entries for hoard_model_format_usage */
+    uint64_t n_formats;           /* entries for hoard_model_format_usage */
     int32_t bos_token, eos_token; /* -1: none */
     /* Fields appended in later versions go here. */
 } hoard_model_info;
@@ -322,13 +329,13 @@ HOARD_API hoard_status hoard_session_cancel(hoard_session* session);
 
 typedef struct hoard_generation_params {
     uint32_t struct_size;
-    int32_t max_tokens;     /* < 0: until the context is full */
-    float temperature;      /* 0 or below: greedy */
-    int32_t top_k;          /* 0: off */
-    float top_p;            /* 1: off */
-    float min_p;            /* 0: off */
-    float repeat_penalty;   /* 1: off */
-    int32_t repeat_last_n;  /* recent tokens the penalty looks at; -1: all */
+    int32_t max_tokens;    /* < 0: until the context is full */
+    float temperature;     /* 0 or below: greedy */
+    int32_t top_k;         /* 0: off */
+    float top_p;           /* 1: off */
+    float min_p;           /* 0: off */
+    float repeat_penalty;  /* 1: off */
+    int32_t repeat_last_n; /* recent tokens the penalty looks at; -1: all */
     uint64_t seed;
     int32_t stop_at_end_of_generation; /* 1: stop at the model's end-of-generation token */
     uint32_t prefill_chunk;            /* prompt tokens per forward pass; 0: default */
@@ -412,10 +419,10 @@ typedef struct hoard_session_telemetry {
     uint32_t struct_size;
     int32_t generating; /* 1 while a generate/chat call runs */
     uint64_t context_size;
-    uint64_t cached_tokens;    /* in the KV cache when the last call finished */
-    uint64_t calls;            /* generate/chat calls finished */
-    uint64_t current_tokens;   /* tokens generated so far by the running call (or the last) */
-    double current_seconds;    /* time spent by the running call (or the last) */
+    uint64_t cached_tokens;          /* in the KV cache when the last call finished */
+    uint64_t calls;                  /* generate/chat calls finished */
+    uint64_t current_tokens;         /* tokens generated so far by the running call (or the last) */
+    double current_seconds;          /* time spent by the running call (or the last) */
     uint64_t total_prompt_tokens;    /* over all finished calls */
     uint64_t total_generated_tokens; /* over all finished calls */
     double total_prefill_seconds;
@@ -425,6 +432,143 @@ typedef struct hoard_session_telemetry {
 
 HOARD_API hoard_status hoard_session_telemetry_snapshot(const hoard_session* session,
                                                         hoard_session_telemetry* out_telemetry);
+
+/* --------------------------------------------------------------- offload */
+
+/* How a model's experts are offloaded when it is loaded (given through
+ * hoard_load_options.offload). Device memory is the offload engine's device
+ * (a simulated one where no GPU is used). */
+typedef struct hoard_offload_options {
+    uint32_t struct_size;
+    int32_t low_precision; /* 1 (default): low-precision copies for less important experts */
+    uint64_t device_bytes; /* required: all the device may hold (weights, KV cache, experts) */
+    uint64_t host_bytes;   /* 0 (default): no limit on expert copies in host memory */
+    uint64_t n_ctx;        /* KV cache planned on the device; 0: the model's default */
+    const char* policy;    /* expert cache: "lru" (default, also for NULL), "lfu", "multi" */
+    double t1, t2;         /* gate weight thresholds for low precision (0.6, 0.9) */
+    int32_t cpu_fallback;  /* 1 (default): compute an expert on the CPU when that is faster */
+    int32_t prefetch;      /* 1 (default): load later layers' experts ahead */
+    int32_t allow_skip;    /* 0 (default): 1 drops negligible experts */
+    int32_t reserved;      /* 0 */
+    /* Fields appended in later versions go here. */
+} hoard_offload_options;
+
+HOARD_API hoard_status hoard_offload_options_init(hoard_offload_options* options,
+                                                  uint32_t struct_size);
+
+/* Everything the offload engine did since the model was loaded; all zero
+ * (offloaded 0) for a model loaded without offload options. Any thread. */
+typedef struct hoard_offload_counters {
+    uint32_t struct_size;
+    int32_t offloaded; /* 1: the model was loaded with offload options */
+    /* Selected experts by what was done with them. */
+    uint64_t hits_high, hits_low;   /* resident on the device */
+    uint64_t loads_high, loads_low; /* loaded over the link (misses) */
+    uint64_t cpu, skip;             /* computed on the CPU, or dropped */
+    double hit_rate;                /* hits / selections */
+    uint64_t bytes_host_to_device;  /* demand loads, prefetches and admissions */
+    uint64_t bytes_storage_to_host;
+    uint64_t transfers, evictions;
+    uint64_t prefetch_issued; /* prefetch loads */
+    uint64_t prefetch_used;   /* of them, used before eviction */
+    uint64_t decode_tokens, prefill_tokens;
+    double decode_seconds, prefill_seconds;
+    double stall_seconds; /* compute waiting for loads or CPU experts */
+    uint64_t device_capacity, device_used, device_peak;
+    uint64_t host_capacity, host_used, host_peak; /* host capacity 0: unlimited */
+    /* Fields appended in later versions go here. */
+} hoard_offload_counters;
+
+HOARD_API hoard_status hoard_model_offload_counters(const hoard_model* model,
+                                                    hoard_offload_counters* out_counters);
+
+/* How a device budget divides for a model file, and the decode speed and hit
+ * rate the offload planner predicts by replaying a synthetic routing trace
+ * (512 tokens, Zipf-like expert popularity) with the default settings. */
+typedef struct hoard_offload_plan {
+    uint32_t struct_size;
+    uint32_t n_layer;
+    uint32_t n_expert, n_expert_used;
+    uint64_t device_bytes;
+    uint64_t non_expert_bytes;
+    uint64_t kv_cache_bytes;
+    uint64_t n_ctx;
+    uint64_t workspace_bytes;
+    uint64_t expert_area_bytes;           /* what is left for cached experts */
+    uint64_t expert_bytes_high;           /* all experts at the file's precision */
+    uint64_t expert_bytes_low;            /* ... at low precision */
+    double high_slots, low_slots;         /* experts the expert area holds at each precision */
+    double resident_fraction;             /* expert area / all experts at high precision */
+    char high_format[16], low_format[16]; /* "f16", "q4_K", ... (NUL-terminated) */
+    double hit_rate;                      /* predicted */
+    double tokens_per_second;             /* predicted decode speed */
+    double ideal_tokens_per_second;       /* every expert resident at high precision */
+    double stall_seconds_per_token;
+    uint64_t bytes_to_device_per_token;
+    uint64_t trace_tokens;
+    /* Fields appended in later versions go here. */
+} hoard_offload_plan;
+
+/* Reads only the file's tensor table. n_ctx 0: 4096; at most
+ * HOARD_MAX_PLAN_CONTEXT. A budget too small for the weights outside the
+ * experts, the KV cache and one layer's experts fails with
+ * HOARD_ERROR_FAILED and a message saying how much is needed. */
+HOARD_API hoard_status hoard_plan_budget(const char* model_path, uint64_t device_bytes,
+                                         uint64_t n_ctx, bool low_precision,
+                                         hoard_offload_plan* out_plan);
+
+/* ------------------------------------------------------------- profiling */
+
+/* Recording into the profiling store (an SQLite database) and live snapshots
+ * of a model's generation. Both follow the session's model: every session on
+ * it is observed. Free them with their *_free function, from any thread;
+ * they keep the model alive. */
+typedef struct hoard_recording hoard_recording;
+typedef struct hoard_live_feed hoard_live_feed;
+
+/* Starts recording `session`'s model into the store at db_path (NULL: the
+ * default, $HOARD_DATA_DIR/hoard.db or the user's data folder). Fails with
+ * HOARD_ERROR_FAILED when the store cannot be opened or written. */
+HOARD_API hoard_status hoard_recording_start(hoard_session* session, const char* db_path,
+                                             hoard_recording** out_recording);
+/* The recorded session's id in the store (> 0). */
+HOARD_API hoard_status hoard_recording_session_id(const hoard_recording* recording,
+                                                  int64_t* out_session_id);
+/* Writes what is queued, marks the recorded session complete and frees the
+ * handle; returns once everything is on disk. NULL does nothing. */
+HOARD_API hoard_status hoard_recording_stop_free(hoard_recording* recording);
+
+/* One snapshot of the live feed, summed over its last second. Passed to the
+ * callback with struct_size set to the bytes the library filled: read fields
+ * appended later only when struct_size covers them. */
+typedef struct hoard_live_snapshot {
+    uint32_t struct_size;
+    uint32_t n_layers;        /* entries of layer_hit_rates */
+    uint64_t sequence;        /* 1, 2, 3, ... */
+    double tokens_per_second; /* decode */
+    double prefill_tokens_per_second;
+    double hit_rate;
+    double high_fraction, low_fraction, cpu_fraction, skip_fraction; /* precision mix */
+    double host_to_device_bytes_per_second;
+    double storage_to_host_bytes_per_second;
+    uint64_t decode_tokens, prefill_tokens; /* in the window */
+    uint64_t total_generated_tokens;        /* since the feed started */
+    double session_hit_rate;                /* since the feed started */
+    const double* layer_hit_rates;          /* valid only during the callback */
+    /* Fields appended in later versions go here. */
+} hoard_live_snapshot;
+
+/* Runs on the feed's own thread, never on the caller's. It must not free its
+ * own feed. */
+typedef void (*hoard_live_snapshot_fn)(void* user_data, const hoard_live_snapshot* snapshot);
+
+/* Delivers a snapshot of `session`'s model every interval_seconds (0: 0.1;
+ * otherwise in [0.001, 3600]) to on_snapshot until the feed is freed. */
+HOARD_API hoard_status hoard_live_feed_start(hoard_session* session, double interval_seconds,
+                                             hoard_live_snapshot_fn on_snapshot, void* user_data,
+                                             hoard_live_feed** out_feed);
+/* Stops the feed: no callback runs after it returns. NULL does nothing. */
+HOARD_API hoard_status hoard_live_feed_free(hoard_live_feed* feed);
 
 #ifdef __cplusplus
 } /* extern "C" */

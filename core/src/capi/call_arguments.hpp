@@ -6,10 +6,12 @@
 #include "hoard/hoard.h"
 
 #include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <new>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -27,6 +29,10 @@ std::span<const int32_t> tokens_argument(const int32_t* tokens, size_t count, si
 
 std::vector<ChatMessage> messages_argument(const hoard_chat_message* messages, size_t count);
 
+// hoard_load_options.offload as the engine's settings; none for NULL
+// (offload_functions.cpp).
+std::optional<OffloadOptions> offload_options_argument(const hoard_offload_options* options);
+
 // Results handed to the caller, allocated with malloc; never NULL.
 void give_text(std::string_view text, char** out_text, size_t* out_length);
 template <class T> void give_array(std::span<const T> values, T** out, size_t* out_count) {
@@ -40,6 +46,9 @@ template <class T> void give_array(std::span<const T> values, T** out, size_t* o
 // Extensible structs (see hoard.h): the first version's size is the least a
 // caller may pass. When a struct grows, pin its entry here to the old size.
 template <class T> constexpr size_t first_version_size = sizeof(T);
+// Version 1 of hoard_load_options ended before the offload pointer.
+template <>
+constexpr size_t first_version_size<hoard_load_options> = offsetof(hoard_load_options, offload);
 
 // An options struct going in: the caller's fields over the defaults.
 template <class T> T read_extensible(const T* in, const T& defaults, const char* name) {

@@ -155,12 +155,16 @@ HOARD_API hoard_status hoard_engine_load_model(hoard_engine* engine, const char*
 
         poll_token();
         if (stop.load()) throw cancelled();
+        hoard::LoadOptions load_options;
+        load_options.offload = offload_options_argument(o.offload);
         std::shared_ptr<hoard::Model> model;
         try {
-            model = e->engine->load_model(file, progress, &stop);
+            model = e->engine->load_model(file, progress, &stop, load_options);
         } catch (const hoard::Error& error) {
             if (stop.load()) throw cancelled();
-            throw CapiError(HOARD_ERROR_BAD_MODEL, error.what());
+            // With offloading, the settings may be what the engine refused.
+            throw CapiError(load_options.offload ? HOARD_ERROR_FAILED : HOARD_ERROR_BAD_MODEL,
+                            error.what());
         }
         poll_token();
         if (stop.load()) throw cancelled(); // asked for before the load returned

@@ -16,6 +16,10 @@ const char* handle_kind_name(HandleKind kind) {
         return "session";
     case HandleKind::CancelToken:
         return "cancel token";
+    case HandleKind::Recording:
+        return "recording";
+    case HandleKind::LiveFeed:
+        return "live feed";
     }
     return "unknown";
 }

@@ -11,7 +11,7 @@
 
 namespace hoard::capi {
 
-enum class HandleKind : uint8_t { Engine, Model, Session, CancelToken };
+enum class HandleKind : uint8_t { Engine, Model, Session, CancelToken, Recording, LiveFeed };
 const char* handle_kind_name(HandleKind kind);
 
 class HandleTable {
