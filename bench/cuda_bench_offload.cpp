@@ -6,7 +6,8 @@
 // three run at once).
 //
 //   hoard_cuda_bench offload FILE [--budgets 8,12,24,0] [--policies lru,lfu,multi]
-//       [--low off,on] [--cpu off,on] [--prefetch on|off] [--prompt N] [--decode N]
+//       [--low off,on] [--cpu off,on] [--prefetch on|off] [--lookahead on|off] [--admit on|off]
+//       [--prompt N] [--decode N]
 //       [--cpu-threads N] [--json FILE]
 //
 // A budget of 0 is everything the GPU has free. One expert store (host copies
@@ -96,6 +97,36 @@ double measure_host_read(size_t bytes, size_t threads) {
     return median(rates);
 }
 
+// Host memory read rate while the link copies from host memory at the same
+// time (both read DRAM): returns the two rates measured together.
+std::pair<double, double> measure_shared(size_t bytes, size_t threads) {
+    const size_t link_bytes = size_t(1) << 30;
+    PinnedBuffer host(link_bytes);
+    std::memset(host.data(), 1, link_bytes);
+    DeviceMemory memory(link_bytes + (size_t(64) << 20));
+    DeviceBuffer dev = memory.allocate(link_bytes, "link test");
+    Stream s;
+    std::atomic<bool> stop{false};
+    std::atomic<uint64_t> copied{0};
+    double link_seconds = 0;
+    std::thread link([&] {
+        const auto t = Clock::now();
+        while (!stop.load()) {
+            check_cuda(cudaMemcpyAsync(dev.data(), host.data(), link_bytes, cudaMemcpyHostToDevice,
+                                       s.get()),
+                       "link test");
+            s.synchronize();
+            copied += link_bytes;
+        }
+        link_seconds = seconds_since(t);
+    });
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    const double read = measure_host_read(bytes, threads);
+    stop = true;
+    link.join();
+    return {read, double(copied.load()) / link_seconds};
+}
+
 // CPU expert rate: one decode token through experts from host memory.
 double measure_cpu_experts(const model::Model& m, size_t threads) {
     const model::ModelConfig& c = m.config();
@@ -164,7 +195,7 @@ int run_offload(const std::vector<std::string>& args, double copy_bw) {
     if (args.empty()) throw Error("offload: give a GGUF file");
     std::vector<std::string> budgets = {"8", "12", "24", "0"}, policies = {"lru", "lfu", "multi"},
                              lows = {"off", "on"}, cpus = {"off", "on"};
-    bool prefetch = true;
+    bool prefetch = true, lookahead = false, admit = true;
     size_t n_prompt = 512, n_decode = 64, cpu_threads = 0;
     std::string json_path;
     for (size_t i = 1; i < args.size(); ++i) {
@@ -182,6 +213,10 @@ int run_offload(const std::vector<std::string>& args, double copy_bw) {
             cpus = split_list(value());
         else if (args[i] == "--prefetch")
             prefetch = value() != "off";
+        else if (args[i] == "--lookahead")
+            lookahead = value() == "on";
+        else if (args[i] == "--admit")
+            admit = value() != "off";
         else if (args[i] == "--prompt")
             n_prompt = std::stoul(value());
         else if (args[i] == "--decode")
@@ -200,6 +235,11 @@ int run_offload(const std::vector<std::string>& args, double copy_bw) {
     rate.device = copy_bw;
     rate.link = measure_link(size_t(1) << 30);
     rate.host = measure_host_read(size_t(4) << 30, cores);
+    const auto [host_shared, link_shared] = measure_shared(size_t(4) << 30, cores);
+    std::printf("\nhost memory and link at once: host read %.1f GB/s + link %.1f GB/s = %.1f GB/s "
+                "(alone: %.1f and %.1f)\n",
+                host_shared / 1e9, link_shared / 1e9, (host_shared + link_shared) / 1e9,
+                rate.host / 1e9, rate.link / 1e9);
     auto t = Clock::now();
     std::unique_ptr<model::Model> m = model::Model::load(gguf::GgufFile::open(args[0]));
     const model::ModelConfig& c = m->config();
@@ -267,7 +307,8 @@ int run_offload(const std::vector<std::string>& args, double copy_bw) {
     std::ofstream json;
     if (!json_path.empty()) json.open(json_path);
 
-    std::printf("\nprefetch %s\n", prefetch ? "on" : "off");
+    std::printf("\nprefetch %s, prefill lookahead %s, loads behind CPU experts %s\n",
+                prefetch ? "on" : "off", lookahead ? "on" : "off", admit ? "on" : "off");
     std::printf("%-6s %-6s %-4s %-4s %8s %8s %6s | %8s %6s %5s %5s %5s %7s %7s %7s %6s\n", "budget",
                 "policy", "low", "cpu", "decode", "bound", "frac", "prefill", "frac", "hit/t",
                 "load/t", "cpu/t", "GB/t", "GB/t", "GB/t", "slots");
@@ -289,10 +330,13 @@ int run_offload(const std::vector<std::string>& args, double copy_bw) {
                     o.cpu_threads = cpu_threads;
                     o.link_gbps = rate.link / 1e9;
                     o.prefetch = prefetch;
+                    o.prefill_lookahead = lookahead;
+                    o.admit_cpu_experts = admit;
                     try {
                         const auto t0 = Clock::now();
-                        GpuOffload g = start_gpu_offload(
-                            *m, store.store, o, n_prompt + n_decode + 16, nullptr, Clock::now());
+                        GpuOffload g =
+                            start_gpu_offload(*m, store.store, o, n_prompt + n_decode + 16, nullptr,
+                                              Clock::now(), rate.cpu_experts);
                         const double setup_s = seconds_since(t0);
                         std::vector<float> logits;
                         // Prefill twice: the first fills the expert cache.
@@ -346,7 +390,8 @@ int run_offload(const std::vector<std::string>& args, double copy_bw) {
                             const OffloadCounters& k = dec.after;
                             json << "{\"budget_gb\":" << (unlimited ? 0.0 : std::stod(budget))
                                  << ",\"policy\":\"" << policy << "\",\"low\":" << (low == "on")
-                                 << ",\"cpu\":" << (cpu == "on") << ",\"prefetch\":" << prefetch << ",\"decode_tps\":" << decode_tps
+                                 << ",\"cpu\":" << (cpu == "on") << ",\"prefetch\":" << prefetch
+                                 << ",\"admit\":" << admit << ",\"decode_tps\":" << decode_tps
                                  << ",\"decode_bound\":" << bound
                                  << ",\"prefill_tps\":" << prefill_tps
                                  << ",\"prefill_bound\":" << p_bound

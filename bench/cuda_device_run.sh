@@ -60,6 +60,9 @@ for s in $steps; do
         grep -m1 "NVIDIA H\|Driver Version" "$out/info.log"
         ;;
     tests)
+        # The int8 batched products without tensor cores too.
+        HOARD_CUDA_MMQ=dp4a step tests_dp4a 60 "$carry/bin/test_cuda" mmqMatchesReference conformance greedyDecoding
+        grep -E "^(FAIL|Totals)|Loc:" "$out/tests_dp4a.log" | sed "s/^/[dp4a] /"
         step tests "${TESTS_LIMIT:-420}" "$carry/bin/test_cuda" -v1
         grep -E "^(FAIL|SKIP|XFAIL|QINFO|QWARN|Totals)|Loc:" "$out/tests.log" | cut -c1-220
         ;;
@@ -112,10 +115,12 @@ for s in $steps; do
         [ -e /tmp/m.gguf ] || step synth 400 "$carry/bin/hoard" synth --shape mixtral-8x7b --type q4_k_m -o /tmp/m.gguf
         tail -3 "$out/synth.log"; ls -l /tmp/m.gguf
         step model 300 "$carry/bin/hoard_cuda_bench" model /tmp/m.gguf --prompt 512 --decode 128
-        step model_direct 200 "$carry/bin/hoard_cuda_bench" model /tmp/m.gguf --prompt 512 --decode 64 --no-graphs
+        [ -n "${MODEL_DIRECT:-}" ] && step model_direct 200 "$carry/bin/hoard_cuda_bench" model /tmp/m.gguf --prompt 512 --decode 64 --no-graphs
         # The float16 tensor-core prefill, for comparison with the int8 one.
         HOARD_CUDA_F16_PREFILL=1 step model_f16 120 "$carry/bin/hoard_cuda_bench" model /tmp/m.gguf --prompt 512 --decode 16
-        grep -v "^$" "$out/model.log" "$out/model_direct.log" "$out/model_f16.log" | cut -c1-200
+        # The int8 prefill without tensor cores (dp4a), likewise.
+        HOARD_CUDA_MMQ=dp4a step model_dp4a 120 "$carry/bin/hoard_cuda_bench" model /tmp/m.gguf --prompt 512 --decode 16
+        grep -E "prefill:|decode:" "$out"/model*.log | cut -c1-220
         ;;
     esac
 done
