@@ -134,7 +134,8 @@ void OffloadExecutor::run_moe_layer(const model::MoeLayerWork& w) {
             background_load(uint16_t(w.layer), e, p, uint16_t(w.layer), uint32_t(w.first_position),
                             CopyKind::Admit);
         behind_.clear();
-        if (prefetcher_ && w.n_tokens > 1 && w.layer + 1 < n_layer_) prefill_lookahead(w);
+        if (config_.prefill_lookahead && w.n_tokens > 1 && w.layer + 1 < n_layer_)
+            prefill_lookahead(w);
         run_device_jobs();
         const double wait_start = now();
         parts_.cpu->wait_all();

@@ -54,6 +54,7 @@ struct ExecutorConfig {
     bool prefetch = true;
     RouterPrefetchOptions prefetch_options;
     bool admit_cpu_experts = true;
+    bool prefill_lookahead = false;            // see OffloadOptions
     double background_backlog_seconds = 0.010; // no new background copies beyond this
     CostModel cost;                            // starting rates
     bool measure_link = true, measure_device = true, measure_cpu = true;
