@@ -2,6 +2,7 @@
 use crate::callbacks::{progress_trampoline, Callback};
 use crate::error::{check, Error, ErrorCode, Result};
 use crate::model::Model;
+use crate::offload::OffloadOptions;
 use crate::session::Session;
 use crate::sys;
 use std::ffi::CString;
@@ -50,7 +51,7 @@ impl Engine {
 
     /// Loads a GGUF model.
     pub fn load_model(&self, path: impl AsRef<Path>) -> Result<Model> {
-        self.load(path.as_ref(), None, None::<fn(f64, &str) -> bool>)
+        self.load(path.as_ref(), None, None::<fn(f64, &str) -> bool>, None)
     }
 
     /// Loads a GGUF model, reporting progress to `progress(fraction, stage)`
@@ -66,7 +67,23 @@ impl Engine {
     where
         F: FnMut(f64, &str) -> bool,
     {
-        self.load(path.as_ref(), cancel, Some(progress))
+        self.load(path.as_ref(), cancel, Some(progress), None)
+    }
+
+    /// Loads a GGUF model with its experts run through the offload engine
+    /// under `offload`'s budgets and settings. Settings the engine cannot
+    /// meet (a budget too small) fail with [`ErrorCode::Failed`].
+    pub fn load_model_offloaded(
+        &self,
+        path: impl AsRef<Path>,
+        offload: &OffloadOptions,
+    ) -> Result<Model> {
+        self.load(
+            path.as_ref(),
+            None,
+            None::<fn(f64, &str) -> bool>,
+            Some(offload),
+        )
     }
 
     fn load<F>(
@@ -74,12 +91,21 @@ impl Engine {
         path: &Path,
         cancel: Option<&CancelToken>,
         progress: Option<F>,
+        offload: Option<&OffloadOptions>,
     ) -> Result<Model>
     where
         F: FnMut(f64, &str) -> bool,
     {
         let path = path_to_cstring(path)?;
         let mut options = init_struct(sys::hoard_load_options_init)?;
+        // Kept alive over the call: the C struct borrows the policy's text.
+        let offload = match offload {
+            Some(o) => Some(o.to_c()?),
+            None => None,
+        };
+        if let Some((c, _policy)) = offload.as_ref() {
+            options.offload = c;
+        }
         let mut callback = progress.map(Callback::new);
         if let Some(callback) = callback.as_mut() {
             options.progress = Some(progress_trampoline::<F>);
@@ -204,7 +230,7 @@ pub(crate) fn non_null<T>(raw: *mut T) -> Result<NonNull<T>> {
         .ok_or_else(|| Error::new(ErrorCode::Internal, "the library returned no handle"))
 }
 
-fn path_to_cstring(path: &Path) -> Result<CString> {
+pub(crate) fn path_to_cstring(path: &Path) -> Result<CString> {
     #[cfg(unix)]
     let bytes = {
         use std::os::unix::ffi::OsStrExt;

@@ -30,13 +30,17 @@ mod callbacks;
 mod engine;
 mod error;
 mod model;
+mod offload;
 mod owned;
+mod profiling;
 mod session;
 pub mod sys;
 
 pub use engine::{version, CancelToken, Engine};
 pub use error::{Error, ErrorCode, Result};
 pub use model::{ChatMessage, FormatUsage, MemoryPlan, Model, ModelInfo};
+pub use offload::{plan_budget, OffloadCounters, OffloadOptions, OffloadPlan};
+pub use profiling::{LiveFeed, LiveSnapshot, Recording};
 pub use session::{
     GenerationParams, GenerationStats, Session, SessionMonitor, SessionTelemetry, StopReason,
 };

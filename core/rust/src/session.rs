@@ -239,6 +239,10 @@ impl Session {
         Session { raw }
     }
 
+    pub(crate) fn raw(&self) -> *mut sys::hoard_session {
+        self.raw.as_ptr()
+    }
+
     /// Continues the conversation with `prompt` (the prefix it shares with
     /// what the cache holds is reused) and generates. `on_token(token, text)`
     /// receives each token and its text (whole UTF-8 characters; empty while

@@ -47,7 +47,14 @@ macro_rules! opaque {
         }
     )*};
 }
-opaque!(hoard_engine, hoard_model, hoard_session, hoard_cancel_token);
+opaque!(
+    hoard_engine,
+    hoard_model,
+    hoard_session,
+    hoard_cancel_token,
+    hoard_recording,
+    hoard_live_feed
+);
 
 #[repr(C)]
 #[derive(Clone, Copy, Debug)]
@@ -68,6 +75,8 @@ pub struct hoard_load_options {
     pub progress: hoard_progress_fn,
     pub progress_user_data: *mut c_void,
     pub cancel: *mut hoard_cancel_token,
+    /// Version 2 of the struct: NULL, or the offload settings.
+    pub offload: *const hoard_offload_options,
 }
 
 #[repr(C)]
@@ -192,6 +201,107 @@ pub struct hoard_session_telemetry {
     pub total_decode_seconds: f64,
 }
 
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct hoard_offload_options {
+    pub struct_size: u32,
+    pub low_precision: i32,
+    pub device_bytes: u64,
+    pub host_bytes: u64,
+    pub n_ctx: u64,
+    pub policy: *const c_char,
+    pub t1: f64,
+    pub t2: f64,
+    pub cpu_fallback: i32,
+    pub prefetch: i32,
+    pub allow_skip: i32,
+    pub reserved: i32,
+}
+
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct hoard_offload_counters {
+    pub struct_size: u32,
+    pub offloaded: i32,
+    pub hits_high: u64,
+    pub hits_low: u64,
+    pub loads_high: u64,
+    pub loads_low: u64,
+    pub cpu: u64,
+    pub skip: u64,
+    pub hit_rate: f64,
+    pub bytes_host_to_device: u64,
+    pub bytes_storage_to_host: u64,
+    pub transfers: u64,
+    pub evictions: u64,
+    pub prefetch_issued: u64,
+    pub prefetch_used: u64,
+    pub decode_tokens: u64,
+    pub prefill_tokens: u64,
+    pub decode_seconds: f64,
+    pub prefill_seconds: f64,
+    pub stall_seconds: f64,
+    pub device_capacity: u64,
+    pub device_used: u64,
+    pub device_peak: u64,
+    pub host_capacity: u64,
+    pub host_used: u64,
+    pub host_peak: u64,
+}
+
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct hoard_offload_plan {
+    pub struct_size: u32,
+    pub n_layer: u32,
+    pub n_expert: u32,
+    pub n_expert_used: u32,
+    pub device_bytes: u64,
+    pub non_expert_bytes: u64,
+    pub kv_cache_bytes: u64,
+    pub n_ctx: u64,
+    pub workspace_bytes: u64,
+    pub expert_area_bytes: u64,
+    pub expert_bytes_high: u64,
+    pub expert_bytes_low: u64,
+    pub high_slots: f64,
+    pub low_slots: f64,
+    pub resident_fraction: f64,
+    pub high_format: [c_char; 16],
+    pub low_format: [c_char; 16],
+    pub hit_rate: f64,
+    pub tokens_per_second: f64,
+    pub ideal_tokens_per_second: f64,
+    pub stall_seconds_per_token: f64,
+    pub bytes_to_device_per_token: u64,
+    pub trace_tokens: u64,
+}
+
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct hoard_live_snapshot {
+    pub struct_size: u32,
+    pub n_layers: u32,
+    pub sequence: u64,
+    pub tokens_per_second: f64,
+    pub prefill_tokens_per_second: f64,
+    pub hit_rate: f64,
+    pub high_fraction: f64,
+    pub low_fraction: f64,
+    pub cpu_fraction: f64,
+    pub skip_fraction: f64,
+    pub host_to_device_bytes_per_second: f64,
+    pub storage_to_host_bytes_per_second: f64,
+    pub decode_tokens: u64,
+    pub prefill_tokens: u64,
+    pub total_generated_tokens: u64,
+    pub session_hit_rate: f64,
+    pub layer_hit_rates: *const f64,
+}
+
+pub type hoard_live_snapshot_fn =
+    Option<unsafe extern "C" fn(user_data: *mut c_void, snapshot: *const hoard_live_snapshot)>;
+
 /// A result struct ready to be filled: zeroed, with `struct_size` set.
 pub trait ResultStruct: Sized {
     fn empty() -> Self;
@@ -214,7 +324,9 @@ result_struct!(
     hoard_format_usage,
     hoard_memory_plan,
     hoard_generation_stats,
-    hoard_session_telemetry
+    hoard_session_telemetry,
+    hoard_offload_counters,
+    hoard_offload_plan
 );
 
 extern "C" {
@@ -368,6 +480,41 @@ extern "C" {
         session: *const hoard_session,
         out_telemetry: *mut hoard_session_telemetry,
     ) -> hoard_status;
+
+    pub fn hoard_offload_options_init(
+        options: *mut hoard_offload_options,
+        struct_size: u32,
+    ) -> hoard_status;
+    pub fn hoard_model_offload_counters(
+        model: *const hoard_model,
+        out_counters: *mut hoard_offload_counters,
+    ) -> hoard_status;
+    pub fn hoard_plan_budget(
+        model_path: *const c_char,
+        device_bytes: u64,
+        n_ctx: u64,
+        low_precision: bool,
+        out_plan: *mut hoard_offload_plan,
+    ) -> hoard_status;
+
+    pub fn hoard_recording_start(
+        session: *mut hoard_session,
+        db_path: *const c_char,
+        out_recording: *mut *mut hoard_recording,
+    ) -> hoard_status;
+    pub fn hoard_recording_session_id(
+        recording: *const hoard_recording,
+        out_session_id: *mut i64,
+    ) -> hoard_status;
+    pub fn hoard_recording_stop_free(recording: *mut hoard_recording) -> hoard_status;
+    pub fn hoard_live_feed_start(
+        session: *mut hoard_session,
+        interval_seconds: f64,
+        on_snapshot: hoard_live_snapshot_fn,
+        user_data: *mut c_void,
+        out_feed: *mut *mut hoard_live_feed,
+    ) -> hoard_status;
+    pub fn hoard_live_feed_free(feed: *mut hoard_live_feed) -> hoard_status;
 }
 
 #[cfg(test)]
@@ -443,6 +590,18 @@ mod layout_tests {
             );
             assert_eq!(written(&telemetry), size_of::<hoard_session_telemetry>());
             assert_eq!(telemetry.value.context_size, 64);
+            let mut counters = roomy::<hoard_offload_counters>();
+            assert_eq!(
+                hoard_model_offload_counters(model, &mut counters.value),
+                HOARD_OK
+            );
+            assert_eq!(written(&counters), size_of::<hoard_offload_counters>());
+            let mut plan = roomy::<hoard_offload_plan>();
+            assert_eq!(
+                hoard_plan_budget(path.as_ptr(), 1 << 40, 64, false, &mut plan.value),
+                HOARD_OK
+            );
+            assert_eq!(written(&plan), size_of::<hoard_offload_plan>());
 
             assert_eq!(hoard_session_free(session), HOARD_OK);
             assert_eq!(hoard_model_free(model), HOARD_OK);
@@ -472,6 +631,18 @@ mod layout_tests {
                 HOARD_OK
             );
             assert!(o.progress.is_none() && o.cancel.is_null());
+            assert!(o.offload.is_null());
+            let mut off: hoard_offload_options = std::mem::zeroed();
+            let size = size_of::<hoard_offload_options>() as u32;
+            assert_eq!(hoard_offload_options_init(&mut off, size), HOARD_OK);
+            assert_eq!(off.struct_size, size);
+            assert_eq!(
+                (off.low_precision, off.cpu_fallback, off.prefetch),
+                (1, 1, 1)
+            );
+            assert_eq!((off.allow_skip, off.device_bytes), (0, 0));
+            assert!((off.t1 - 0.6).abs() < 1e-12 && (off.t2 - 0.9).abs() < 1e-12);
+            assert!(off.policy.is_null());
             let mut e: hoard_engine_options = std::mem::zeroed();
             assert_eq!(
                 hoard_engine_options_init(&mut e, size_of::<hoard_engine_options>() as u32),
