@@ -49,6 +49,7 @@ void TestCuda::offloadUnderBudgetWithCpuAndLoads() {}
 void TestCuda::offloadStaysWithinBudget() {}
 void TestCuda::offloadLowPrecision() {}
 void TestCuda::gpuQuantizerQuality() {}
+void TestCuda::facadeRunsOnTheGpu() {}
 #endif
 
 QTEST_APPLESS_MAIN(TestCuda)

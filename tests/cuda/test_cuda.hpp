@@ -48,4 +48,6 @@ class TestCuda : public QObject {
     void offloadStaysWithinBudget();
     void offloadLowPrecision();
     void gpuQuantizerQuality();
+    // The engine facade with Backend::Cuda (test_cuda_facade.cpp)
+    void facadeRunsOnTheGpu();
 };

@@ -270,6 +270,60 @@ class TestRuntime : public QObject {
             Error, engine_->load_model(test::conformance_path("models/tiny-mixtral-f16.gguf"), {},
                                        &cancel));
     }
+
+    // Backend::Cpu is the CPU engine as before; Auto is the same where there
+    // is no usable GPU.
+    void cpuBackendIsTheCpuEngine() {
+        const auto path = test::conformance_path("models/tiny-mixtral-f16.gguf");
+        LoadOptions options;
+        options.backend = Backend::Cpu;
+        auto cpu = engine_->load_model(path, {}, nullptr, options);
+        QCOMPARE(cpu->backend_name(), std::string("cpu"));
+        QCOMPARE(cpu->backend_memory_bandwidth(), 0.0);
+        QVERIFY(cpu->backend_description().starts_with("CPU"));
+        const auto ref = read_json("models/tiny-mixtral-f16.p1.json");
+        const auto prompt = ref["prompt_tokens"].get<std::vector<int32_t>>();
+        const std::vector<float> logits = cpu->evaluate(prompt);
+        QCOMPARE(logits, mixtral_->evaluate(prompt)); // the default load: Auto
+        if (mixtral_->backend_name() == "cuda")
+            QSKIP("a GPU is present: Auto runs there (tests/cuda checks it)");
+        QCOMPARE(mixtral_->backend_name(), std::string("cpu"));
+        QVERIFY(mixtral_->backend_description().find("CUDA not used") != std::string::npos);
+
+        // Offloaded: the simulated device, with either backend choice.
+        OffloadOptions offload;
+        offload.device_bytes = uint64_t(1) << 30;
+        offload.low_precision = false;
+        options.offload = offload;
+        for (Backend backend : {Backend::Cpu, Backend::Auto}) {
+            options.backend = backend;
+            auto m = engine_->load_model(path, {}, nullptr, options);
+            QVERIFY(m->offloaded());
+            QCOMPARE(m->backend_name(), std::string("cpu"));
+            QVERIFY(m->backend_description().find("simulated") != std::string::npos);
+            QCOMPARE(m->evaluate(prompt), logits);
+        }
+    }
+
+    // Backend::Cuda without a usable GPU is an error that says so, offloaded
+    // or not.
+    void cudaBackendWithoutGpuIsAClearError() {
+        if (mixtral_->backend_name() == "cuda") QSKIP("a GPU is present");
+        const auto path = test::conformance_path("models/tiny-mixtral-f16.gguf");
+        LoadOptions options;
+        options.backend = Backend::Cuda;
+        for (int offloaded = 0; offloaded < 2; ++offloaded) {
+            if (offloaded) options.offload = OffloadOptions{.device_bytes = uint64_t(1) << 30};
+            try {
+                engine_->load_model(path, {}, nullptr, options);
+                QFAIL("loading with Backend::Cuda succeeded without a GPU");
+            } catch (const Error& e) {
+                const std::string message = e.what();
+                QVERIFY2(message.find("CUDA backend cannot run this model") != std::string::npos,
+                         message.c_str());
+            }
+        }
+    }
 };
 
 QTEST_APPLESS_MAIN(TestRuntime)

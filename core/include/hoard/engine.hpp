@@ -38,7 +38,14 @@ using LoadProgress = std::function<void(double fraction, std::string_view stage)
 class Model;
 class Session;
 
+// Where a model runs. Auto: on a usable CUDA GPU when the model fits its
+// budget (all in VRAM, or through the GPU offload engine when offload options
+// are given), else on the CPU (offloading to the simulated device); never an
+// error for want of a GPU. Cuda: on the GPU or a clear error. Cpu: the CPU.
+enum class Backend { Auto, Cpu, Cuda };
+
 struct LoadOptions {
+    Backend backend = Backend::Auto;
     // Run the experts through the offload engine (device and host budgets,
     // cache policy, precisions, CPU fallback, prefetching; see hoard/offload.hpp).
     std::optional<OffloadOptions> offload;
@@ -104,6 +111,13 @@ class Model {
     // Logits of every position of `tokens` evaluated as one sequence, row-major
     // n_tokens × n_vocab.
     std::vector<float> evaluate(std::span<const int32_t> tokens) const;
+
+    // Where it runs: "cpu" or "cuda", and in words (the GPU, how it holds the
+    // model, or why the GPU was not used).
+    std::string backend_name() const;
+    std::string backend_description() const;
+    // The GPU's memory bandwidth in bytes/s (the datasheet figure); 0 on the CPU.
+    double backend_memory_bandwidth() const;
 
     // Offloading (when loaded with LoadOptions::offload).
     bool offloaded() const;

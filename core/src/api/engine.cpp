@@ -1,3 +1,4 @@
+#include "api/cuda_backend.hpp"
 #include "api/model_handle.hpp"
 #include "hoard/error.hpp"
 #include "model/model_summary.hpp"
@@ -53,6 +54,39 @@ constexpr const char* kCalibrationText =
     "bridges, schools and the harbour, they agreed to publish every figure online. def "
     "area(radius): return 3.14159 * radius ** 2  # a circle. Then someone asked why the sky is "
     "blue, and the answer was Rayleigh scattering: shorter wavelengths scatter more strongly.";
+
+// Why the CPU runs a model that asked for any backend ("" when it asked for the CPU).
+std::string cpu_note(const std::string& gpu_reason) {
+    return gpu_reason.empty() ? "" : "; CUDA not used: " + gpu_reason;
+}
+
+// Tries the GPU for `backend` Auto or Cuda. Returns false with `reason` where
+// Auto falls back to the CPU; throws hoard::Error where Cuda cannot run (or
+// loading was cancelled).
+bool start_on_gpu(Model::Impl& impl, const std::filesystem::path& path,
+                  const std::optional<OffloadOptions>& offload, size_t n_ctx,
+                  const offload::BuildProgress& progress, Backend backend,
+                  const std::atomic<bool>* cancel, std::string& reason) {
+#if HOARD_HAVE_CUDA
+    try {
+        const bool started =
+            offload ? api::start_cuda_offload(impl, path, *offload, n_ctx, progress, reason)
+                    : api::start_cuda_model(impl, n_ctx, reason);
+        if (started) return true;
+    } catch (const Error& e) {
+        check_cancel(cancel, path);
+        if (backend == Backend::Cuda) throw;
+        reason = e.what();
+        return false;
+    }
+#else
+    (void)impl, (void)offload, (void)n_ctx, (void)progress, (void)cancel;
+    reason = "this build of Hoard has no CUDA backend";
+#endif
+    if (backend == Backend::Cuda)
+        throw Error(path.string() + ": the CUDA backend cannot run this model: " + reason);
+    return false;
+}
 
 } // namespace
 
@@ -111,18 +145,31 @@ std::shared_ptr<Model> Engine::load_model(const std::filesystem::path& path,
             o.calibration_tokens = tok.encode(kCalibrationText, true, false);
         // The offload engine's clock starts now: events of both engines share it.
         impl->epoch = std::chrono::steady_clock::now();
-        auto prepared = offload::prepare_offload(
-            *impl->model, path, o, n_ctx, impl->bus.get(), *impl->pool,
-            [&](double fraction, std::string_view stage) {
-                check_cancel(cancel, path);
-                if (progress) progress(0.5 + 0.5 * std::clamp(fraction, 0.0, 1.0), stage);
-            });
-        impl->offload = std::move(prepared.executor);
-        impl->offload_setup = std::move(prepared.setup);
-        impl->model->set_expert_executor(impl->offload);
-        impl->offload_options = std::move(o);
+        const offload::BuildProgress build_progress = [&](double fraction, std::string_view stage) {
+            check_cancel(cancel, path);
+            if (progress) progress(0.5 + 0.5 * std::clamp(fraction, 0.0, 1.0), stage);
+        };
+        std::string gpu_reason;
+        if (options.backend != Backend::Cpu && start_on_gpu(*impl, path, o, n_ctx, build_progress,
+                                                            options.backend, cancel, gpu_reason)) {
+            impl->offload_options = std::move(o);
+        } else {
+            auto prepared = offload::prepare_offload(*impl->model, path, o, n_ctx, impl->bus.get(),
+                                                     *impl->pool, build_progress);
+            impl->offload = std::move(prepared.executor);
+            impl->offload_setup = std::move(prepared.setup);
+            impl->model->set_expert_executor(impl->offload);
+            impl->offload_options = std::move(o);
+            impl->backend_description =
+                "CPU, offload engine on the " + impl->offload_setup->device + cpu_note(gpu_reason);
+        }
     } else {
         impl->publisher = std::make_unique<api::CpuTelemetryPublisher>(*impl->bus, impl->epoch);
+        std::string gpu_reason;
+        if (options.backend == Backend::Cpu || !start_on_gpu(*impl, path, std::nullopt, n_ctx, {},
+                                                             options.backend, cancel, gpu_reason))
+            impl->backend_description =
+                "CPU (" + std::to_string(impl->pool->size()) + " threads)" + cpu_note(gpu_reason);
     }
     impl->install_observers();
     // An offloaded model's sessions default to the context its plan holds.

@@ -81,10 +81,24 @@ std::vector<int32_t> Model::tokenize_chat(const std::vector<ChatMessage>& messag
 
 std::vector<float> Model::evaluate(std::span<const int32_t> tokens) const {
     if (tokens.empty()) throw Error("nothing to evaluate: no tokens given");
-    model::KvCache cache = impl_->model->make_cache(tokens.size());
+    const auto sequence = impl_->make_evaluator(tokens.size());
     std::vector<float> logits;
-    impl_->model->eval(cache, tokens, *impl_->pool, model::LogitsMode::All, logits);
+    sequence->eval(tokens, model::LogitsMode::All, logits);
     return logits;
+}
+
+} // namespace hoard
+
+namespace hoard {
+
+std::string Model::backend_name() const {
+    return impl_->backend_name;
+}
+std::string Model::backend_description() const {
+    return impl_->backend_description;
+}
+double Model::backend_memory_bandwidth() const {
+    return impl_->backend_bandwidth;
 }
 
 } // namespace hoard

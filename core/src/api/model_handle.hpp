@@ -7,12 +7,14 @@
 #include "model/model.hpp"
 #include "offload/offload_executor.hpp"
 #include "offload/sequence_trace_recorder.hpp"
+#include "runtime/sequence_evaluator.hpp"
 #include "runtime/session.hpp"
 #include "telemetry/event_bus.hpp"
 #include "template/chat_template.hpp"
 #include "tokenizer/tokenizer.hpp"
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -46,6 +48,23 @@ struct Model::Impl {
     std::optional<OffloadOptions> offload_options;         // as loaded (for session records)
     std::unique_ptr<offload::SequenceTraceRecorder> trace; // while recording routing
 
+    // The backend (see Backend): "cpu" or "cuda", in words, and the GPU's
+    // memory bandwidth (0 on the CPU).
+    std::string backend_name = "cpu";
+    std::string backend_description;
+    double backend_bandwidth = 0;
+    // A GPU backend's model (kept alive here, released before `offload` and
+    // `model`, which it uses), and how sessions get their sequence: unset,
+    // on the CPU engine.
+    std::shared_ptr<void> gpu;
+    std::function<std::unique_ptr<runtime::SequenceEvaluator>(size_t n_ctx)> gpu_evaluator;
+
+    // A new sequence of n_ctx tokens on this model's backend.
+    std::unique_ptr<runtime::SequenceEvaluator> make_evaluator(size_t n_ctx) const {
+        if (gpu_evaluator) return gpu_evaluator(n_ctx);
+        return std::make_unique<runtime::CpuSequenceEvaluator>(*model, n_ctx, *pool);
+    }
+
     const templ::Template& compiled_template() const;
     // Seconds on the bus's clock.
     double engine_time() const {
@@ -63,7 +82,7 @@ struct Session::Impl {
 
     Impl(std::shared_ptr<const Model> m, std::shared_ptr<backend::cpu::ThreadPool> p, size_t n_ctx)
         : model(std::move(m)), pool(std::move(p)),
-          session(*model->impl().model, *model->impl().tokenizer, n_ctx, *pool) {}
+          session(*model->impl().tokenizer, model->impl().make_evaluator(n_ctx)) {}
 };
 
 } // namespace hoard

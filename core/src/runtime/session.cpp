@@ -22,25 +22,31 @@ bool cancelled(const std::atomic<bool>* cancel) {
 
 Session::Session(const model::Model& model, const tokenizer::Tokenizer& tokenizer, size_t n_ctx,
                  backend::cpu::ThreadPool& pool)
-    : model_(model), tokenizer_(tokenizer), pool_(pool), cache_(model.make_cache(n_ctx)) {}
+    : Session(tokenizer, std::make_unique<CpuSequenceEvaluator>(model, n_ctx, pool)) {}
+
+Session::Session(const tokenizer::Tokenizer& tokenizer,
+                 std::unique_ptr<SequenceEvaluator> evaluator)
+    : tokenizer_(tokenizer), evaluator_(std::move(evaluator)) {
+    if (!evaluator_) throw Error("a session needs an evaluator");
+}
 
 void Session::reset() {
-    cache_.clear();
+    evaluator_->clear();
     tokens_.clear();
 }
 
 std::span<const float> Session::prefill(std::span<const int32_t> prompt, size_t chunk,
                                         const std::atomic<bool>* cancel, GenerationStats& stats) {
     if (prompt.empty()) throw Error("the prompt is empty");
-    if (prompt.size() > cache_.capacity())
+    if (prompt.size() > evaluator_->capacity())
         throw Error("the prompt is longer than the context (" + std::to_string(prompt.size()) +
-                    " tokens > " + std::to_string(cache_.capacity()) + ")");
+                    " tokens > " + std::to_string(evaluator_->capacity()) + ")");
     // Keep the longest cached prefix, but always evaluate at least the last token
     // so that its logits are fresh.
     size_t keep = 0;
     const size_t limit = std::min(tokens_.size(), prompt.size() - 1);
     while (keep < limit && tokens_[keep] == prompt[keep]) ++keep;
-    cache_.truncate(keep);
+    keep = evaluator_->truncate(keep);
     tokens_.resize(keep);
     stats.prompt_tokens = prompt.size();
     stats.reused_tokens = keep;
@@ -50,7 +56,7 @@ std::span<const float> Session::prefill(std::span<const int32_t> prompt, size_t 
     for (size_t at = keep; at < prompt.size(); at += chunk) {
         if (cancelled(cancel)) break;
         const auto piece = prompt.subspan(at, std::min(chunk, prompt.size() - at));
-        model_.eval(cache_, piece, pool_, model::LogitsMode::Last, logits_);
+        evaluator_->eval(piece, model::LogitsMode::Last, logits_);
         tokens_.insert(tokens_.end(), piece.begin(), piece.end());
     }
     stats.prefill_seconds = seconds_since(start);
@@ -95,12 +101,12 @@ GenerationStats Session::generate(std::span<const int32_t> prompt, const Generat
             stats.stop = StopReason::CallbackStopped;
             break;
         }
-        if (cache_.size() >= cache_.capacity()) {
+        if (evaluator_->size() >= evaluator_->capacity()) {
             stats.stop = StopReason::ContextFull;
             break;
         }
         const int32_t one[] = {token};
-        model_.eval(cache_, one, pool_, model::LogitsMode::Last, logits_);
+        evaluator_->eval(one, model::LogitsMode::Last, logits_);
         tokens_.push_back(token);
     }
     if (on_token) {

@@ -7,12 +7,14 @@
 #include "hoard/generation.hpp"
 #include "model/model.hpp"
 #include "runtime/sampler.hpp"
+#include "runtime/sequence_evaluator.hpp"
 #include "tokenizer/stream_decoder.hpp"
 #include "tokenizer/tokenizer.hpp"
 
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -21,8 +23,11 @@ namespace hoard::runtime {
 
 class Session {
   public:
+    // On the CPU engine.
     Session(const model::Model& model, const tokenizer::Tokenizer& tokenizer, size_t n_ctx,
             backend::cpu::ThreadPool& pool);
+    // On any evaluator (a GPU backend's); `evaluator` must not be null.
+    Session(const tokenizer::Tokenizer& tokenizer, std::unique_ptr<SequenceEvaluator> evaluator);
 
     // Throws hoard::Error when the prompt does not fit the context.
     GenerationStats generate(std::span<const int32_t> prompt, const GenerationParams& params,
@@ -35,14 +40,12 @@ class Session {
                                    const std::atomic<bool>* cancel, GenerationStats& stats);
 
     const std::vector<int32_t>& tokens() const { return tokens_; }
-    size_t context_size() const { return cache_.capacity(); }
+    size_t context_size() const { return evaluator_->capacity(); }
     void reset();
 
   private:
-    const model::Model& model_;
     const tokenizer::Tokenizer& tokenizer_;
-    backend::cpu::ThreadPool& pool_;
-    model::KvCache cache_;
+    std::unique_ptr<SequenceEvaluator> evaluator_;
     std::vector<int32_t> tokens_; // what the cache holds, in order
     std::vector<float> logits_;
 };

@@ -37,8 +37,19 @@ OffloadOptions OffloadFlags::options(size_t n_ctx) const {
     return o;
 }
 
+static Backend backend_by_name(const std::string& name) {
+    if (name == "cpu") return Backend::Cpu;
+    if (name == "cuda") return Backend::Cuda;
+    return Backend::Auto;
+}
+
 void add_offload_options(CLI::App& cmd, OffloadFlags& f) {
     const auto on_off = CLI::IsMember({"on", "off"});
+    cmd.add_option("--backend", f.backend,
+                   "Where the model runs: auto (a CUDA GPU when the model fits, else the CPU), "
+                   "cpu, cuda")
+        ->check(CLI::IsMember({"auto", "cpu", "cuda"}))
+        ->capture_default_str();
     const char* group = "Offload (simulated device)";
     cmd.add_option("--vram", f.vram, "Device memory budget, e.g. 2G: offload the experts")
         ->group(group);
@@ -101,13 +112,9 @@ void add_offload_options(CLI::App& cmd, OffloadFlags& f) {
 
 Loaded load_with_offload(const std::string& path, size_t n_threads, const OffloadFlags& flags,
                          size_t n_ctx) {
-    if (!flags.offloading()) {
-        Loaded loaded = load(path, n_threads);
-        if (!flags.trace_out.empty()) loaded.model->start_routing_trace();
-        return loaded;
-    }
     LoadOptions options;
-    options.offload = flags.options(n_ctx);
+    options.backend = backend_by_name(flags.backend);
+    if (flags.offloading()) options.offload = flags.options(n_ctx);
     Loaded loaded;
     loaded.engine = std::make_unique<Engine>(Engine::Options{n_threads});
     const bool show = isatty(STDERR_FILENO);

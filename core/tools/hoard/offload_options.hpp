@@ -1,7 +1,8 @@
 #pragma once
-// The offload flags `hoard run`, `chat` and `bench` share (--vram, --ram,
-// --policy, --precision, --cpu-fallback, --trace-out, ...), loading with
-// them, and the offload report printed at the end.
+// The loading flags `hoard run`, `chat` and `bench` share: the backend
+// (--backend) and offloading (--vram, --ram, --policy, --precision,
+// --cpu-fallback, --trace-out, ...); loading with them, and the offload
+// report printed at the end.
 #include "cli_common.hpp"
 
 #include <cstdio>
@@ -13,6 +14,7 @@ struct OffloadFlags {
     std::string vram, ram, policy = "lru", precision = "on", cpu_fallback = "on";
     std::string prefetch = "on", skip = "off", sensitivity = "off", pools = "shared";
     std::string low_format, cache_dir, trace_out;
+    std::string backend = "auto"; // auto, cpu, cuda
     double t1 = 0.6, t2 = 0.9, link_gbps = 25, device_gbps = 0, cpu_gbps = 0;
     uint32_t prefetch_distance = 2;
     size_t cpu_threads = 1;
@@ -24,8 +26,9 @@ struct OffloadFlags {
 
 void add_offload_options(CLI::App& cmd, OffloadFlags& flags);
 
-// Loads with the flags' offload settings (none without --vram), with
-// progress on stderr, and starts recording routing when --trace-out is given.
+// Loads on the flags' backend with their offload settings (none without
+// --vram), with progress on stderr, and starts recording routing when
+// --trace-out is given.
 Loaded load_with_offload(const std::string& path, size_t n_threads, const OffloadFlags& flags,
                          size_t n_ctx);
 
