@@ -1,4 +1,5 @@
-// The devices the planner found: GPUs (none yet on CPU-only machines) and system memory.
+// The devices the planner found: GPUs (CUDA ones Hoard computes on, Vulkan ones
+// it only lists for now) and system memory; why there is no GPU when there is none.
 import QtQuick
 import Hoard
 import QtQuick.Controls
@@ -8,12 +9,12 @@ Card {
     id: card
     required property BudgetController budget
     title: qsTr("Devices")
-    subtitle: budget.probing ? qsTr("Looking for devices…")
-                             : (budget.hasGpu ? "" : qsTr("No GPU detected: Hoard computes on the CPU. Plans are for a reference GPU."))
+    subtitle: budget.devicesNote
     bodyHeight: devices.contentHeight
 
     ListView {
         id: devices
+        objectName: "deviceList"
         anchors.fill: parent
         interactive: false
         spacing: 10
@@ -22,10 +23,13 @@ Card {
             required property string name
             required property string api
             required property bool isGpu
-            required property string total
-            required property string free
+            required property bool usable
+            required property string memoryText
+            required property bool freeKnown
             required property real usedFraction
             required property string bandwidth
+            required property string detail
+            required property string status
             width: ListView.view.width
             implicitHeight: col.implicitHeight + 20
             radius: 8
@@ -37,17 +41,35 @@ Card {
                 spacing: 6
                 RowLayout {
                     spacing: 8
-                    NavIcon { name: "chip"; color: isGpu ? card.theme.accent : card.theme.textMuted; implicitWidth: 18; implicitHeight: 18 }
+                    NavIcon { name: "chip"; color: isGpu && usable ? card.theme.accent : card.theme.textMuted; implicitWidth: 18; implicitHeight: 18 }
                     Label { text: name; color: card.theme.text; font.pixelSize: 13; font.weight: Font.DemiBold; wrapMode: Text.Wrap; Layout.fillWidth: true }
+                    Pill { theme: card.theme; text: api; tint: isGpu && usable ? card.theme.accent : card.theme.textMuted }
                 }
                 Label {
-                    text: api + " · " + qsTr("%1 free of %2").arg(free).arg(total) + (bandwidth.length ? " · " + qsTr("reads %1").arg(bandwidth) : "")
+                    text: memoryText + (bandwidth.length ? " · " + qsTr("reads %1").arg(bandwidth) : "")
                     color: card.theme.textMuted
                     font.pixelSize: 12
                     wrapMode: Text.Wrap
                     Layout.fillWidth: true
                 }
+                Label {
+                    visible: detail.length > 0
+                    text: detail
+                    color: card.theme.textMuted
+                    font.pixelSize: 11
+                    wrapMode: Text.Wrap
+                    Layout.fillWidth: true
+                }
+                Label {
+                    visible: status.length > 0
+                    text: status
+                    color: usable ? card.theme.success : card.theme.warning
+                    font.pixelSize: 12
+                    wrapMode: Text.Wrap
+                    Layout.fillWidth: true
+                }
                 Rectangle {
+                    visible: freeKnown
                     Layout.fillWidth: true
                     implicitHeight: 6
                     radius: 3

@@ -1,5 +1,6 @@
 #include "app/app_context.hpp"
 
+#include "budget/gpu_device_probe.hpp"
 #include "chat/memory_conversation_store.hpp"
 #include "chat/profile_conversation_store.hpp"
 
@@ -63,8 +64,8 @@ AppContext::AppContext(const AppOptions& options, AppServices services, QObject*
     }
     if (!services_.deviceProbe) {
         auto probe = std::make_shared<CompositeDeviceProbe>();
+        probe->add(std::make_unique<GpuDeviceProbe>()); // CUDA and Vulkan, through the engine
         probe->add(std::make_unique<HostDeviceProbe>());
-        // CUDA and Vulkan probes join here when those backends are built.
         services_.deviceProbe = probe;
     }
     if (!services_.predictor)

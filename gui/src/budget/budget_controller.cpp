@@ -37,16 +37,32 @@ QString BudgetController::targetName() const {
         .arg(kReferenceDeviceBandwidth / 1e9, 0, 'f', 0);
 }
 
+QString BudgetController::devicesNote() const {
+    if (probing_) return tr("Looking for devices…");
+    if (devices_.firstGpu()) return {};
+    if (devices_.gpuCount() > 0)
+        return tr("Hoard cannot compute on the GPU found yet (it is listed through Vulkan): "
+                  "it computes on the CPU. Plans are for a reference GPU.");
+    QString note = tr("No GPU detected: Hoard computes on the CPU. Plans are for a reference GPU.");
+    if (!probe_notes_.isEmpty()) {
+        note += QLatin1Char(' ') + tr("Why: %1").arg(probe_notes_);
+        if (!note.endsWith(QLatin1Char('.'))) note += QLatin1Char('.');
+    }
+    return note;
+}
+
 void BudgetController::probeDevices() {
     if (probing_) return;
     probing_ = true;
     emit devicesChanged();
     lane_.post([this] {
         auto found = probe_.probe();
+        QString notes = probe_.notes();
         QMetaObject::invokeMethod(
             this,
-            [this, found = std::move(found)]() mutable {
+            [this, found = std::move(found), notes = std::move(notes)]() mutable {
                 probing_ = false;
+                probe_notes_ = std::move(notes);
                 devices_.setDevices(std::move(found));
                 applyTarget();
                 emit devicesChanged();

@@ -22,7 +22,10 @@ class BudgetController : public QObject {
     QML_UNCREATABLE("Created by the app")
     Q_PROPERTY(hoard::gui::DeviceListModel* devices READ devices CONSTANT)
     Q_PROPERTY(bool probing READ probing NOTIFY devicesChanged)
+    // A GPU Hoard computes on was found (Vulkan-only GPUs are listed, not planned for).
     Q_PROPERTY(bool hasGpu READ hasGpu NOTIFY devicesChanged)
+    // The Devices card's line: probing, why no GPU is planned for, or empty.
+    Q_PROPERTY(QString devicesNote READ devicesNote NOTIFY devicesChanged)
     Q_PROPERTY(QString targetName READ targetName NOTIFY devicesChanged)
     Q_PROPERTY(bool hasModel READ hasModel NOTIFY modelChanged)
     Q_PROPERTY(QString modelName READ modelName NOTIFY modelChanged)
@@ -62,6 +65,8 @@ class BudgetController : public QObject {
     DeviceListModel* devices() { return &devices_; }
     bool probing() const { return probing_; }
     bool hasGpu() const { return devices_.firstGpu() != nullptr; }
+    QString devicesNote() const;
+    QString probeNotes() const { return probe_notes_; } // the probes' own words
     QString targetName() const;
     bool hasModel() const { return model_.has_value(); }
     QString modelName() const { return model_name_; }
@@ -127,6 +132,7 @@ class BudgetController : public QObject {
     BudgetPredictor& predictor_;
     DeviceProbe& probe_;
     DeviceListModel devices_;
+    QString probe_notes_;
     bool probing_ = false;
     std::optional<hoard::ModelSummary> model_;
     QString model_name_;

@@ -1,5 +1,6 @@
 #pragma once
-// The devices the budget planner found (GPUs first, then system memory).
+// The devices the budget planner found: GPUs Hoard computes on first, then
+// GPUs it only lists (Vulkan), then system memory.
 #include "budget/device_probe.hpp"
 
 #include <QAbstractListModel>
@@ -22,6 +23,11 @@ class DeviceListModel : public QAbstractListModel {
         FreeRole,
         UsedFractionRole,
         BandwidthRole,
+        UsableRole,     // Hoard computes on it
+        DetailRole,     // compute capability, driver, PCI address
+        MemoryTextRole, // "9.0 GB free of 12.0 GB" / "16.0 GB · free memory not reported"
+        FreeKnownRole,  // the driver reported free memory (the usage bar is drawn)
+        StatusRole,     // what Hoard does with it, for GPUs
     };
     Q_ENUM(Role)
 
@@ -31,11 +37,13 @@ class DeviceListModel : public QAbstractListModel {
     QVariant data(const QModelIndex& index, int role) const override;
     QHash<int, QByteArray> roleNames() const override;
 
-    // GPUs are listed before the host, each group in the probes' order.
+    // Usable GPUs, other GPUs, then the host, each group in the probes' order.
     void setDevices(std::vector<DeviceInfo> devices);
     const std::vector<DeviceInfo>& devices() const { return devices_; }
+    // The GPU plans are for: the first one Hoard computes on (null: none).
     const DeviceInfo* firstGpu() const;
     const DeviceInfo* host() const;
+    size_t gpuCount() const; // every GPU, usable or not
 
   signals:
     void countChanged();

@@ -3,6 +3,7 @@
 #include "hoard/tools.hpp"
 
 #include <QFile>
+#include <QStringList>
 #include <QSysInfo>
 #include <QThread>
 
@@ -68,6 +69,13 @@ std::vector<DeviceInfo> CompositeDeviceProbe::probe() {
         all.insert(all.end(), found.begin(), found.end());
     }
     return all;
+}
+
+QString CompositeDeviceProbe::notes() const {
+    QStringList notes;
+    for (const auto& p : probes_)
+        if (QString note = p->notes(); !note.isEmpty()) notes << note;
+    return notes.join(QLatin1Char(' '));
 }
 
 } // namespace hoard::gui

@@ -1,7 +1,8 @@
 #pragma once
-// What memory the budget planner can plan for. Each backend brings a probe
-// (CUDA and Vulkan ones arrive with those backends); the host probe reports
-// system memory and its measured bandwidth. Probes run on a worker lane.
+// What memory the budget planner can plan for. The GPU probe
+// (gpu_device_probe.hpp) lists what the engine finds through CUDA and Vulkan;
+// the host probe reports system memory and its measured bandwidth. Probes run
+// on a worker lane.
 #include <QString>
 
 #include <cstdint>
@@ -18,6 +19,9 @@ struct DeviceInfo {
     uint64_t totalBytes = 0, freeBytes = 0;
     double memoryBytesPerSecond = 0; // 0: not measured
     double linkBytesPerSecond = 0;   // host ↔ device; 0 for the host
+    // Hoard computes on it: the host and CUDA GPUs; a Vulkan GPU is only listed.
+    bool usable = true;
+    QString detail; // "compute 8.9 · 46 SMs · PCI 0000:01:00.0", or empty
 };
 
 class DeviceProbe {
@@ -25,6 +29,9 @@ class DeviceProbe {
     virtual ~DeviceProbe() = default;
     // Never throws: a probe that finds nothing returns nothing.
     virtual std::vector<DeviceInfo> probe() = 0;
+    // Why the last probe() found nothing (or less than one might expect), in
+    // words for the user; empty when there is nothing to say.
+    virtual QString notes() const { return {}; }
 };
 
 // System memory from /proc/meminfo, the CPU's name from /proc/cpuinfo, and
@@ -43,6 +50,7 @@ class CompositeDeviceProbe : public DeviceProbe {
   public:
     void add(std::unique_ptr<DeviceProbe> probe) { probes_.push_back(std::move(probe)); }
     std::vector<DeviceInfo> probe() override;
+    QString notes() const override; // every probe's notes, one after another
 
   private:
     std::vector<std::unique_ptr<DeviceProbe>> probes_;
