@@ -11,7 +11,8 @@
 # own with a time limit, so one failure does not hide the others' results.
 # Also: offload (the offload engine over the real link; OFFLOAD_ARGS adds
 # options, e.g. "--budgets 8,12 --policies lru"), offload_tests (the GPU
-# offload tests alone).
+# offload tests alone), facade (the engine facade on the GPU: its test, and
+# `hoard bench --backend cuda` all in VRAM and at BENCH_VRAM, default 12G).
 set -u
 carry=$(readlink -f "$1")
 out=$2
@@ -121,6 +122,19 @@ for s in $steps; do
         # The int8 prefill without tensor cores (dp4a), likewise.
         HOARD_CUDA_MMQ=dp4a step model_dp4a 120 "$carry/bin/hoard_cuda_bench" model /tmp/m.gguf --prompt 512 --decode 16
         grep -E "prefill:|decode:" "$out"/model*.log | cut -c1-220
+        ;;
+    facade)
+        step facade_tests 180 "$carry/bin/test_cuda" -v1 facadeRunsOnTheGpu
+        grep -E "^(PASS|FAIL|SKIP|QINFO|Totals)|Loc:" "$out/facade_tests.log" | cut -c1-260
+        [ -e /tmp/m.gguf ] || step synth 400 "$carry/bin/hoard" synth --shape mixtral-8x7b --type q4_k_m -o /tmp/m.gguf
+        export HOARD_CACHE_DIR=/tmp/hoard-cache
+        step bench_vram 150 "$carry/bin/hoard" bench -m /tmp/m.gguf --backend cuda -p 512 -n 64
+        for precision in ${BENCH_PRECISIONS:-off on}; do
+            step "bench_${BENCH_VRAM:-12G}_$precision" "${BENCH_LIMIT:-150}" "$carry/bin/hoard" bench \
+                -m /tmp/m.gguf --backend cuda --vram "${BENCH_VRAM:-12G}" --precision "$precision" \
+                --offload-cache /tmp/hoard-cache -p 512 -n 64
+        done
+        for f in "$out"/bench_*.log; do echo "--- $f"; grep -vE "^\s*$" "$f" | cut -c1-220; done
         ;;
     esac
 done
