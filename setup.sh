@@ -12,7 +12,7 @@ if [[ "$mode" != run && "$mode" != test ]]; then
 fi
 
 packages=(build-essential cmake ninja-build ccache pkg-config git python3
-          qt6-base-dev nlohmann-json3-dev libsqlite3-dev libcli11-dev
+          qt6-base-dev nlohmann-json3-dev libsqlite3-dev libcli11-dev libvulkan-dev
           # the desktop app: Qt Quick and the QML modules its views import
           qt6-declarative-dev qml6-module-qtquick qml6-module-qtquick-controls
           qml6-module-qtquick-layouts qml6-module-qtquick-window qml6-module-qtquick-templates
