@@ -8,6 +8,7 @@
 #include "quant/kernels.hpp"
 
 #include <QtCore>
+#include <QtTest>
 
 #include <algorithm>
 #include <cmath>
@@ -84,6 +85,29 @@ inline double margin(const float* v, size_t n) {
         }
     }
     return double(top1) - top2;
+}
+
+// Checks greedy decoding against the reference: an exact match when `required`
+// (or when it matches anyway); otherwise a quantized model may part ways only
+// at a near-tie of the reference's own logits, and then for its runner-up.
+inline void check_greedy(const std::vector<int32_t>& generated, const Reference& ref,
+                         bool required) {
+    size_t matching = 0;
+    while (matching < generated.size() && generated[matching] == ref.greedy[matching]) ++matching;
+    if (required || matching == generated.size()) {
+        QCOMPARE(generated, ref.greedy);
+        return;
+    }
+    const size_t p = ref.prompt.size() - 1 + matching;
+    const float* theirs = ref.logits.data() + p * ref.n_vocab;
+    std::vector<size_t> order(ref.n_vocab);
+    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::partial_sort(order.begin(), order.begin() + 2, order.end(),
+                      [&](size_t a, size_t b) { return theirs[a] > theirs[b]; });
+    qInfo("  diverges at position %zu: reference margin %.4f, ours %d, its top two %zu %zu", p,
+          margin(theirs, ref.n_vocab), generated[matching], order[0], order[1]);
+    QVERIFY(margin(theirs, ref.n_vocab) < 0.1);
+    QVERIFY(size_t(generated[matching]) == order[0] || size_t(generated[matching]) == order[1]);
 }
 
 } // namespace hoard::test
