@@ -39,4 +39,7 @@ struct ModelSummary {
 // A few lines of plain text for a terminal.
 std::string describe(const ModelSummary& summary);
 
+// A byte count for people: "512 B", "1.50 MiB", "24.00 GiB".
+std::string format_bytes(uint64_t bytes);
+
 } // namespace hoard

@@ -16,19 +16,6 @@ bool is_digits(std::string_view s) {
            std::all_of(s.begin(), s.end(), [](char ch) { return ch >= '0' && ch <= '9'; });
 }
 
-std::string human_bytes(uint64_t bytes) {
-    const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-    double v = double(bytes);
-    size_t u = 0;
-    while (v >= 1024.0 && u + 1 < std::size(units)) {
-        v /= 1024.0;
-        ++u;
-    }
-    char buf[32];
-    std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.2f %s", v, units[u]);
-    return buf;
-}
-
 std::string human_count(uint64_t n) {
     char buf[32];
     if (n >= 1000000000ull)
@@ -108,7 +95,6 @@ ModelSummary summarize(const Model& model, size_t n_ctx) {
 namespace hoard {
 
 std::string describe(const ModelSummary& s) {
-    using model::human_bytes;
     using model::human_count;
     std::string out;
     auto line = [&out](const std::string& label, const std::string& value) {
@@ -130,14 +116,27 @@ std::string describe(const ModelSummary& s) {
     line("trained context", std::to_string(s.n_ctx_train));
     line("parameters", human_count(s.parameters_total) + " (" + human_count(s.parameters_active) +
                            " active per token)");
-    line("shared weights", human_bytes(s.bytes_non_expert));
-    line("expert weights", human_bytes(s.bytes_expert));
+    line("shared weights", format_bytes(s.bytes_non_expert));
+    line("expert weights", format_bytes(s.bytes_expert));
     for (const FormatUsage& f : s.formats)
-        line("  " + f.format, std::to_string(f.tensors) + " tensors, " + human_bytes(f.bytes));
-    line("KV cache", human_bytes(s.kv_cache_bytes) + " at " + std::to_string(s.n_ctx) + " tokens");
-    line("file size", human_bytes(s.file_bytes));
-    line("memory needed", human_bytes(s.memory_bytes));
+        line("  " + f.format, std::to_string(f.tensors) + " tensors, " + format_bytes(f.bytes));
+    line("KV cache", format_bytes(s.kv_cache_bytes) + " at " + std::to_string(s.n_ctx) + " tokens");
+    line("file size", format_bytes(s.file_bytes));
+    line("memory needed", format_bytes(s.memory_bytes));
     return out;
+}
+
+std::string format_bytes(uint64_t bytes) {
+    const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+    double v = double(bytes);
+    size_t u = 0;
+    while (v >= 1024.0 && u + 1 < std::size(units)) {
+        v /= 1024.0;
+        ++u;
+    }
+    char buf[32];
+    std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.2f %s", v, units[u]);
+    return buf;
 }
 
 } // namespace hoard

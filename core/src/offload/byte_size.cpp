@@ -1,6 +1,7 @@
 #include "offload/byte_size.hpp"
 
 #include "hoard/error.hpp"
+#include "hoard/model_summary.hpp"
 
 #include <cctype>
 #include <charconv>
@@ -40,16 +41,7 @@ uint64_t parse_byte_size(std::string_view text) {
 }
 
 std::string format_byte_size(uint64_t bytes) {
-    const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-    double v = double(bytes);
-    size_t u = 0;
-    while (v >= 1024.0 && u + 1 < std::size(units)) {
-        v /= 1024.0;
-        ++u;
-    }
-    char buf[32];
-    std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.2f %s", v, units[u]);
-    return buf;
+    return hoard::format_bytes(bytes);
 }
 
 } // namespace hoard::offload
