@@ -13,6 +13,7 @@
 // timed with CUDA events; inputs rotate through more memory than the L2 holds.
 #include "cuda_bench.hpp"
 
+#include "backend/cuda/cublas_prefill_kernels.hpp"
 #include "backend/cuda/cuda_check.hpp"
 #include "backend/cuda/cuda_device.hpp"
 #include "backend/cuda/device_queues.hpp"
@@ -272,6 +273,17 @@ int run_gemm() {
             7, s.get());
         std::printf("%-6s %-34s %10.3f %10.1f\n", std::string(quant::format_name(f)).c_str(),
                     "512 tokens x 14336 x 4096", ms, 2.0 * m * rows * k / (ms * 1e-3) / 1e12);
+        // The cuBLAS path's decode step: the matrix to float16 rows.
+        DeviceBuffer halves = memory.allocate(rows * k * 2, "float16 weights");
+        const double dq_ms = time_ms(
+            [&](cudaStream_t st) {
+                dequantize_half(w.m.at(i++ % w.copies), 0, rows, halves.as<__half>(), k, st);
+            },
+            7, s.get());
+        const double moved = double(w.m.matrix_bytes()) + double(rows * k * 2);
+        std::printf("%-6s %-34s %10.3f %10.0f GB/s read + written\n",
+                    std::string(quant::format_name(f)).c_str(), "to float16, 14336 x 4096", dq_ms,
+                    moved / (dq_ms * 1e-3) / 1e9);
         std::fflush(stdout);
     }
     return 0;

@@ -106,6 +106,10 @@ int run_model(const std::vector<std::string>& args, double copy_bw) {
     std::printf(
         "opened in %.1f s; copied to the GPU in %.1f s (%.1f GB/s through pinned staging)\n",
         open_s, upload_s, double(gpu->weight_bytes()) / upload_s / 1e9);
+    if (gpu->uses_cublas())
+        std::printf("prefill batches of >= %zu tokens through cuBLAS\n", gpu->cublas_min_tokens());
+    else
+        std::printf("prefill through the int8 products (%s)\n", gpu->cublas_note().c_str());
 
     std::mt19937 rng(42);
     std::vector<int32_t> prompt(n_prompt);

@@ -42,6 +42,9 @@ void TestCuda::greedyDecoding_data() {}
 void TestCuda::greedyDecoding() {}
 void TestCuda::graphReplayMatchesDirect() {}
 void TestCuda::syntheticModelMatchesCpu() {}
+void TestCuda::dequantizeHalfExact() {}
+void TestCuda::cublasPrefillMatchesCpu() {}
+void TestCuda::cublasPrefillConformance() {}
 void TestCuda::allocatorRefusesOverBudget() {}
 void TestCuda::modelStaysWithinBudget() {}
 void TestCuda::offloadMatchesResidentModel() {}

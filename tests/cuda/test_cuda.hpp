@@ -38,6 +38,11 @@ class TestCuda : public QObject {
     void graphReplayMatchesDirect();
     void syntheticModelMatchesCpu();
 
+    // Prefill through cuBLAS (test_cuda_cublas.cpp)
+    void dequantizeHalfExact();
+    void cublasPrefillMatchesCpu();
+    void cublasPrefillConformance();
+
     // Device memory (test_cuda_memory.cpp)
     void allocatorRefusesOverBudget();
     void modelStaysWithinBudget();

@@ -288,7 +288,16 @@ void CudaExpertDevice::launch_group(const model::MoeLayerWork& work,
         upload_staged(from);
         const bool int8 = int8_batches() && mmq_supports(gate.format) &&
                           mmq_supports(down.format) && n_ff % 32 == 0 && n_embd % 32 == 0;
-        if (int8) {
+        if (cublas_ && work.n_tokens >= cublas_->min_tokens()) {
+            cublas_groups_.clear();
+            for (size_t i = 0; i < g; ++i) {
+                const uint32_t slot = uint32_t(ids[i]);
+                cublas_groups_.push_back(
+                    {gate.at(slot), up.at(slot), down.at(slot), offsets[i], runs[i]->m});
+            }
+            cublas_->experts(cublas_groups_, d_list, pairs, b, work.n_expert_used,
+                             takes_int8_activations(down.format));
+        } else if (int8) {
             uint8_t* h8 = reinterpret_cast<uint8_t*>(b.h16); // int8 rows take less room
             MmqProblem gu;
             gu.w = gate;

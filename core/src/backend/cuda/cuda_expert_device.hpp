@@ -7,6 +7,7 @@
 // the pass left them, wait for their copies on the device, and write their
 // outputs where the pass's mixture reads them; CPU experts' outputs are copied
 // up into the same place.
+#include "backend/cuda/cublas_prefill.hpp"
 #include "backend/cuda/device_kv_cache.hpp"
 #include "backend/cuda/device_memory.hpp"
 #include "backend/cuda/expert_slots.hpp"
@@ -54,6 +55,8 @@ class CudaExpertDevice final : public offload::DeviceBackend, public offload::Re
     void bind(const PassBuffers* buffers, cudaStream_t stream);
     // A MoE layer begins (its routing is on the host): resets the staging.
     void begin_layer();
+    // Large prefill batches multiply through cuBLAS (null: the int8 products).
+    void set_cublas(CublasPrefill* cublas) { cublas_ = cublas; }
 
     // offload::DeviceBackend
     std::string description() const override;
@@ -111,6 +114,8 @@ class CudaExpertDevice final : public offload::DeviceBackend, public offload::Re
     const PassBuffers* buffers_ = nullptr;
     cudaStream_t stream_ = nullptr;
     uint64_t next_unbacked_ = 1;
+    CublasPrefill* cublas_ = nullptr;
+    std::vector<ExpertProducts> cublas_groups_;
 };
 
 } // namespace hoard::backend::cuda

@@ -43,6 +43,14 @@ CudaModel::CudaModel(const model::Model& model, const CudaModelOptions& options,
     memory_ = std::make_unique<DeviceMemory>(budget);
     StagedUploader uploader;
     weights_ = upload_weights(model_, *memory_, uploader);
+    if (options.cublas_min_tokens != SIZE_MAX) {
+        // Sized for the largest batch a KV cache of this model works in.
+        cublas_ = CublasPrefill::create(config(), kMaxPassBatch, *memory_, cublas_note_);
+        if (cublas_ && options.cublas_min_tokens)
+            cublas_->set_min_tokens(options.cublas_min_tokens);
+    } else {
+        cublas_note_ = "cuBLAS prefill disabled";
+    }
 }
 
 std::unique_ptr<DeviceKvCache> CudaModel::make_cache(size_t n_ctx) {
@@ -87,6 +95,9 @@ void CudaModel::eval(DeviceKvCache& cache, std::span<const int32_t> tokens, mode
     const PassBuffers& b = cache.buffers();
     const cudaStream_t s = cache.stream().get();
     const size_t start = cache.size();
+    std::unique_lock<std::mutex> cublas_lock;
+    if (cublas_ && std::min(n, b.batch) >= cublas_->min_tokens())
+        cublas_lock = cublas_->begin_pass(s);
     for (size_t begin = 0; begin < n; begin += b.batch) {
         const size_t count = std::min(b.batch, n - begin);
         const bool last_slice = begin + count == n;
@@ -98,7 +109,8 @@ void CudaModel::eval(DeviceKvCache& cache, std::span<const int32_t> tokens, mode
         check_cuda(
             cudaMemcpyAsync(b.meta, cache.host_meta(), sizeof(int32_t), cudaMemcpyHostToDevice, s),
             "copying the position to the GPU");
-        run_forward_pass(c, weights_, cache, PassShape{count, all}, s);
+        run_forward_pass(c, weights_, cache,
+                         PassShape{count, all, cublas_lock ? cublas_.get() : nullptr}, s);
         if (all || last_slice) {
             // The host buffers are reused by the next slice: wait for this one.
             const size_t rows = all ? count : 1;

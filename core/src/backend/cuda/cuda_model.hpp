@@ -4,6 +4,7 @@
 // the weights through the model layer (one Model, already checked), so it
 // serves every family the CPU engine does, and its eval() mirrors
 // Model::eval. Decoding one token at a time replays a captured CUDA graph.
+#include "backend/cuda/cublas_prefill.hpp"
 #include "backend/cuda/cuda_device.hpp"
 #include "backend/cuda/device_kv_cache.hpp"
 #include "backend/cuda/device_memory.hpp"
@@ -23,6 +24,10 @@ struct CudaModelOptions {
     // less a reserve of 1 GiB (for the driver and other programs).
     size_t memory_budget = 0;
     bool use_graphs = true; // replay decode steps as CUDA graphs
+    // Prefill batches of at least this many tokens multiply through cuBLAS
+    // (cublas_prefill.hpp) where it is installed; 0: HOARD_CUDA_CUBLAS_MIN_TOKENS
+    // or 128; SIZE_MAX: never.
+    size_t cublas_min_tokens = 0;
 };
 
 class CudaModel {
@@ -41,6 +46,10 @@ class CudaModel {
     const DeviceInfo& device() const { return device_; }
     const DeviceMemory& memory() const { return *memory_; }
     size_t weight_bytes() const { return weights_.bytes(); }
+    // Whether large prefill batches go through cuBLAS, and why not when they don't.
+    bool uses_cublas() const { return cublas_ != nullptr; }
+    size_t cublas_min_tokens() const { return cublas_ ? cublas_->min_tokens() : 0; }
+    const std::string& cublas_note() const { return cublas_note_; }
 
     // A sequence with room for n_ctx tokens, in this model's device memory;
     // throws hoard::Error when the budget cannot hold it. The cache must not
@@ -64,6 +73,8 @@ class CudaModel {
     DeviceInfo device_;
     std::unique_ptr<DeviceMemory> memory_;
     DeviceWeights weights_;
+    std::unique_ptr<CublasPrefill> cublas_;
+    std::string cublas_note_;
 };
 
 } // namespace hoard::backend::cuda

@@ -116,6 +116,13 @@ CudaOffloadModel::CudaOffloadModel(const model::Model& model, const CudaOffloadO
         weights_ = upload_weights(model_, *memory_, uploader, false);
     }
     cache_ = std::make_unique<DeviceKvCache>(c, options.n_ctx, *memory_);
+    if (options.cublas_min_tokens != SIZE_MAX &&
+        CublasPrefill::planned_bytes(c, cache_->buffers().batch) <= budget / 32) {
+        std::string reason;
+        cublas_ = CublasPrefill::create(c, cache_->buffers().batch, *memory_, reason);
+        if (cublas_ && options.cublas_min_tokens)
+            cublas_->set_min_tokens(options.cublas_min_tokens);
+    }
     const size_t after_fixed = memory_->used();
 
     ExpertDeviceOptions d;
@@ -153,6 +160,7 @@ CudaOffloadModel::CudaOffloadModel(const model::Model& model, const CudaOffloadO
     owned_device_ = std::make_unique<CudaExpertDevice>(memory_, d, epoch);
     device_ = owned_device_.get();
     device_->bind(&cache_->buffers(), cache_->stream().get());
+    device_->set_cublas(cublas_.get());
 
     plan_.device_bytes = budget;
     plan_.non_expert_bytes = DeviceMemory::counted_size(weights_.bytes());
@@ -179,7 +187,10 @@ CudaOffloadModel::~CudaOffloadModel() {
     // The executor (and with it the device) may outlive this object in a
     // caller's hands: nothing of the pass may be used after this point.
     if (cache_) cudaStreamSynchronize(cache_->stream().get());
-    if (device_) device_->bind(nullptr, nullptr);
+    if (device_) {
+        device_->bind(nullptr, nullptr);
+        device_->set_cublas(nullptr);
+    }
 }
 
 std::unique_ptr<offload::DeviceBackend> CudaOffloadModel::take_device() {
@@ -201,6 +212,8 @@ void CudaOffloadModel::run_pass(size_t begin, size_t count, bool all_logits) {
         cudaMemcpyAsync(b.meta, cache_->host_meta(), sizeof(int32_t), cudaMemcpyHostToDevice, s),
         "copying the position to the GPU");
     step_->set_pass(begin);
+    std::unique_lock<std::mutex> cublas_lock;
+    if (cublas_ && count >= cublas_->min_tokens()) cublas_lock = cublas_->begin_pass(s);
     executor_->begin_pass(begin, count);
     try {
         run_forward_pass(config(), weights_, *cache_, PassShape{count, all_logits}, s, step_.get());

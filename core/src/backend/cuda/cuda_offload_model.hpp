@@ -40,6 +40,10 @@ struct CudaOffloadOptions {
     double link_bytes_per_second = 25e9;            // until measured
     // Left free for what the driver takes as kernels first run (code, stack).
     size_t driver_reserve = size_t(128) << 20;
+    // Prefill batches of at least this many tokens multiply through cuBLAS
+    // (as CudaModelOptions), when its scratch takes at most 1/32 of the budget
+    // (it costs expert slots); SIZE_MAX: never.
+    size_t cublas_min_tokens = 0;
 };
 
 class CudaOffloadModel {
@@ -60,6 +64,7 @@ class CudaOffloadModel {
     // The device for the executor (once); it stays usable while the executor lives.
     std::unique_ptr<offload::DeviceBackend> take_device();
     CudaExpertDevice& expert_device() { return *device_; }
+    bool uses_cublas() const { return cublas_ != nullptr; }
     void set_executor(std::shared_ptr<model::ExpertExecutor> executor);
 
     // As Model::eval, on this model's one sequence (its KV cache on the GPU).
@@ -83,6 +88,7 @@ class CudaOffloadModel {
     offload::BudgetPlan plan_;
     std::shared_ptr<model::ExpertExecutor> executor_;
     std::unique_ptr<Step> step_;
+    std::unique_ptr<CublasPrefill> cublas_;
     backend::cpu::ThreadPool pool_{2}; // the prefetcher's router products
 };
 

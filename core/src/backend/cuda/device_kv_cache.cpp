@@ -11,9 +11,6 @@
 namespace hoard::backend::cuda {
 namespace {
 
-// Passes longer than this are split into slices, like the CPU engine's.
-constexpr size_t kMaxBatch = 512;
-
 class Layout {
   public:
     template <class T> T* take(size_t count) {
@@ -42,7 +39,7 @@ DeviceKvCache::DeviceKvCache(const model::ModelConfig& c, size_t n_ctx, DeviceMe
     kv_ = memory.allocate(per_position * n_ctx, "KV cache of " + std::to_string(n_ctx) + " tokens");
 
     PassBuffers& b = buffers_;
-    const size_t B = std::min(n_ctx, kMaxBatch);
+    const size_t B = std::min(n_ctx, kMaxPassBatch);
     const bool moe = c.is_moe();
     b.batch = B;
     b.expert_slots = moe ? c.n_expert_used : 1;

@@ -17,6 +17,9 @@ struct ModelConfig;
 
 namespace hoard::backend::cuda {
 
+// The most tokens one forward pass takes; longer prompts run in passes of this many.
+inline constexpr size_t kMaxPassBatch = 512;
+
 // The working buffers of a pass over up to `batch` tokens (see forward_pass.cpp).
 struct PassBuffers {
     float* x = nullptr;    // residual stream, n_embd per token

@@ -1,6 +1,7 @@
 #include "backend/cuda/forward_pass.hpp"
 
 #include "backend/cuda/attention.hpp"
+#include "backend/cuda/cublas_prefill.hpp"
 #include "backend/cuda/device_kv_cache.hpp"
 #include "backend/cuda/device_weights.hpp"
 #include "backend/cuda/gemm.hpp"
@@ -31,7 +32,10 @@ class Pass {
     Pass(const ModelConfig& c, const DeviceWeights& w, const DeviceKvCache& cache,
          const PassShape& shape, cudaStream_t s, MoeStep* step)
         : c_(c), w_(w), cache_(cache), b_(cache.buffers()), n_(shape.n_tokens),
-          all_(shape.all_logits), s_(s), step_(step) {}
+          all_(shape.all_logits), s_(s), step_(step),
+          cublas_(shape.cublas && shape.n_tokens > 1 && shape.n_tokens >= shape.cublas->min_tokens()
+                      ? shape.cublas
+                      : nullptr) {}
 
     void run() {
         embed_rows(w_.token_embd, b_.tokens, n_, b_.x, s_);
@@ -58,16 +62,17 @@ class Pass {
         bool f16_grid = false; // float16 rows on the int8 grid (a quantized reader)
     };
 
-    // Whether a batch multiplies this matrix with int8 activations (mmq).
-    static bool int8_batch(const DeviceMatrix& m) {
-        return int8_batches() && mmq_supports(m.format) && m.row_length % 32 == 0;
+    // Whether a batch multiplies this matrix with int8 activations (mmq);
+    // cuBLAS batches read float16 rows.
+    bool int8_batch(const DeviceMatrix& m) const {
+        return !cublas_ && int8_batches() && mmq_supports(m.format) && m.row_length % 32 == 0;
     }
 
     // Matrix-vector readers take int8 rows (quantized weights) or float rows;
     // matrix-product readers take int8 rows (quantized weights, mmq) or
     // float16 rows (gemm).
-    static Outputs for_readers(bool matvec_path, std::initializer_list<const DeviceMatrix*> readers,
-                               float* f32, uint8_t* int8, __half* f16, size_t f16_stride) {
+    Outputs for_readers(bool matvec_path, std::initializer_list<const DeviceMatrix*> readers,
+                        float* f32, uint8_t* int8, __half* f16, size_t f16_stride) const {
         Outputs o;
         for (const DeviceMatrix* m : readers) {
             if (!matvec_path && int8_batch(*m)) {
@@ -128,6 +133,9 @@ class Pass {
             p.out = out;
             p.output = add ? MatvecOutput::Add : MatvecOutput::Store;
             matvec(p, s_);
+        } else if (cublas_ && f16 &&
+                   cublas_->project(m, f16, f16_stride, n_, out, out_stride, add)) {
+            return;
         } else if (int8_batch(m)) {
             MmqProblem p;
             p.w = m;
@@ -262,7 +270,10 @@ class Pass {
             matvec(d, s_);
         } else {
             group_pairs(b_.selected, n_ * k, c_.n_expert, b_.counts, b_.offsets, b_.pairs, s_);
-            if (int8_batch(w.gate) && int8_batch(w.down) && b_.ff % 32 == 0) {
+            if (cublas_) {
+                cublas_->experts(w.gate, w.up, w.down, b_, n_, k,
+                                 takes_int8_activations(w.down.format));
+            } else if (int8_batch(w.gate) && int8_batch(w.down) && b_.ff % 32 == 0) {
                 // h as int8 rows in the float16 buffer (they take less room).
                 uint8_t* h8 = reinterpret_cast<uint8_t*>(b_.h16);
                 MmqProblem gu;
@@ -390,6 +401,7 @@ class Pass {
     bool all_;
     cudaStream_t s_;
     MoeStep* step_;
+    CublasPrefill* cublas_;
     PendingMix mix_;
 };
 

@@ -15,10 +15,14 @@ namespace hoard::backend::cuda {
 
 struct DeviceWeights;
 class DeviceKvCache;
+class CublasPrefill;
 
 struct PassShape {
     size_t n_tokens = 0;     // 1 .. cache.buffers().batch
     bool all_logits = false; // else only the last token's, in logits row 0
+    // Batches of at least cublas->min_tokens() tokens multiply through cuBLAS
+    // (the caller holds its begin_pass lock); null: the int8 products.
+    CublasPrefill* cublas = nullptr;
 };
 
 // Takes over the expert step of every MoE layer (the offload engine). Called
