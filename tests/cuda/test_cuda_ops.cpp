@@ -159,6 +159,8 @@ void TestCuda::attentionMatchesCpu_data() {
     QTest::newRow("decode at 300") << size_t(1) << size_t(300) << size_t(128);
     QTest::newRow("prefill 37 after 5") << size_t(37) << size_t(5) << size_t(128);
     QTest::newRow("head 96") << size_t(9) << size_t(20) << size_t(96);
+    QTest::newRow("prefill 300 after 40, head 64") << size_t(300) << size_t(40) << size_t(64);
+    QTest::newRow("prefill 70, head 256") << size_t(70) << size_t(0) << size_t(256);
 }
 
 void TestCuda::attentionMatchesCpu() {

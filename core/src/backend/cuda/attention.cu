@@ -1,8 +1,10 @@
-// One thread block per (query head, token). Its warps take every 16th key and
+// Decode (and heads wider than the prefill kernel's): one thread block per
+// (query head, token). Its warps take every 16th key and
 // keep their own streaming softmax (running max, sum and weighted values in
 // registers, lanes splitting the head width); the block then merges the
 // sixteen partial results.
 #include "backend/cuda/attention.hpp"
+#include "backend/cuda/attention_prefill.cuh"
 #include "backend/cuda/cuda_check.hpp"
 #include "hoard/error.hpp"
 
@@ -108,6 +110,10 @@ void attention(const AttentionJob& job, cudaStream_t stream) {
         throw Error("attention: query heads must share KV heads evenly");
     if (job.n_tokens > 65535 || job.n_head > 0x7fffffffu)
         throw Error("attention: too many tokens in one batch");
+    // Batches: the tiled kernel, which reads each key once per block of rows.
+    if (job.n_tokens > 1 && job.head_dim <= kPrefillMaxHeadDim &&
+        job.head_dim_v <= kPrefillMaxHeadDim)
+        return attention_prefill(job, stream);
     const dim3 grid(unsigned(job.n_head), unsigned(job.n_tokens));
     attention_kernel<<<grid, kWarps * 32, 0, stream>>>(job);
     check_launch("attention");
