@@ -78,6 +78,11 @@ class TestOffload : public QObject {
     void separateAndSharedPools();
     void pinnedCopiesAreNeverEvicted();
     void cacheBytesStayWithinPoolsUnderRandomInserts();
+    void batchRuleRanksByNextUse();
+    void batchRuleLoadsBeladysMinimumOnACyclicWorkload();
+    void batchRuleFollowsTheRouting();
+    void batchRuleKeepsPinsAndBudgets();
+    void decodePassesKeepThePolicy();
     void hobbitPrecisionRule();
     void cpuFallbackFlipsAtTheBreakEven();
     void cpuExpertsAreLoadedBehindAndUpgraded();

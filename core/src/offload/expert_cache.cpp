@@ -1,6 +1,7 @@
 #include "offload/expert_cache.hpp"
 
 #include "hoard/error.hpp"
+#include "offload/batch_eviction.hpp"
 
 #include <algorithm>
 
@@ -16,6 +17,7 @@ ExpertCache::ExpertCache(uint32_t n_layer, uint32_t n_expert, PoolLayout layout,
     entries_.resize(n);
     member_index_.assign(n, 0);
     pinned_.assign(n, 0);
+    used_pass_.assign(n, 0);
     policy_.prepare(n_layer, n_expert);
 }
 
@@ -96,12 +98,11 @@ bool ExpertCache::insert(const ResidentCopy& copy, uint64_t bytes, uint64_t time
                 candidates_.push_back(copy_of(m));
                 candidate_keys_.push_back(m);
             }
-        const size_t victim = policy_.choose_victim(candidates_, current_layer, time);
-        if (victim >= candidates_.size())
-            throw Error("cache policy " + std::string(policy_.name()) + " chose no candidate");
+        const size_t victim = choose_victim(current_layer, time);
         if (evicted) evicted->push_back(candidates_[victim]);
         remove(candidate_keys_[victim]);
         ++evictions_;
+        if (batch_pass_) ++batch_evictions_;
     }
 
     e.resident = true;
@@ -113,12 +114,62 @@ bool ExpertCache::insert(const ResidentCopy& copy, uint64_t bytes, uint64_t time
     pool.members.push_back(uint32_t(k));
     pool.used += bytes;
     pool.peak = std::max(pool.peak, pool.used);
+    used_pass_[k] = pass_; // a copy loaded ahead is meant for this round
     policy_.on_insert(copy, time);
     return true;
 }
 
+void ExpertCache::begin_pass(bool batch) {
+    batch_pass_ = batch;
+    if (batch) ++pass_;
+}
+
+uint32_t ExpertCache::batch_rank(size_t k, uint16_t current_layer) const {
+    const uint16_t layer = uint16_t(k / n_expert_);
+    return batch_eviction_rank(layer, stale_in_batch(layer, used_pass_[k], current_layer, pass_),
+                               current_layer, n_layer_);
+}
+
+bool ExpertCache::fits_before_sooner_copies(const ResidentCopy& copy, uint64_t bytes,
+                                            uint16_t current_layer) const {
+    const size_t k = key(copy.layer, copy.expert);
+    const Pool& pool = pools_[pool_of(copy.precision)];
+    uint64_t room = pool.capacity - pool.used;
+    for (uint32_t m : pool.members)
+        if (m == k || (!pinned_[m] && batch_rank(m, current_layer) >= n_layer_))
+            room += entries_[m].bytes;
+    return room >= bytes;
+}
+
+size_t ExpertCache::choose_victim(uint16_t current_layer, uint64_t time) {
+    size_t victim = 0;
+    if (!batch_pass_) {
+        victim = policy_.choose_victim(candidates_, current_layer, time);
+    } else {
+        // The highest rank; the policy picks among its copies.
+        uint32_t top = 0;
+        group_.clear();
+        for (size_t i = 0; i < candidates_.size(); ++i) {
+            const uint32_t rank = batch_rank(candidate_keys_[i], current_layer);
+            if (rank < top) continue;
+            if (rank > top) group_.clear();
+            top = rank;
+            group_.push_back(i);
+        }
+        group_copies_.clear();
+        for (size_t i : group_) group_copies_.push_back(candidates_[i]);
+        const size_t pick = policy_.choose_victim(group_copies_, current_layer, time);
+        victim = pick < group_.size() ? group_[pick] : candidates_.size();
+    }
+    if (victim >= candidates_.size())
+        throw Error("cache policy " + std::string(policy_.name()) + " chose no candidate");
+    return victim;
+}
+
 bool ExpertCache::use(const ResidentCopy& copy, const ExpertRequest& request) {
-    Entry& e = entries_[key(copy.layer, copy.expert)];
+    const size_t k = key(copy.layer, copy.expert);
+    Entry& e = entries_[k];
+    used_pass_[k] = pass_;
     policy_.on_use(copy, request);
     const bool first_prefetch_use = e.prefetched;
     e.prefetched = false;

@@ -3,6 +3,8 @@
 // pool, and since when they are usable. Byte accounting per pool is exact: a
 // pool's copies never add up to more than its capacity. Copies of the layer
 // being evaluated are pinned (they are about to be computed) and never evicted.
+// The policy chooses victims, except in a batch pass (see batch_eviction.hpp),
+// where the batch rule ranks them and the policy only breaks ties.
 #include "offload/budget_plan.hpp"
 #include "offload/cache_policy.hpp"
 
@@ -39,13 +41,26 @@ class ExpertCache {
     bool pinned(uint16_t layer, uint16_t expert) const { return pinned_[key(layer, expert)] != 0; }
     void unpin_all();
 
-    // Makes room (evicting by the policy, never a pinned copy) and inserts the
-    // copy; a resident low copy of the same expert is replaced by a high one.
-    // Returns false, changing nothing, when the copy cannot fit. Evicted
-    // copies are appended to `evicted` when given.
-    // `current_layer`: the layer being evaluated (the policy may weigh distance to it).
+    // A forward pass begins. A batch pass evicts by the batch rule (until a
+    // pass that is not one begins) and starts a new round of the layers.
+    void begin_pass(bool batch);
+    bool batch_pass() const { return batch_pass_; }
+
+    // Makes room (evicting by the policy or the batch rule, never a pinned
+    // copy) and inserts the copy; a resident low copy of the same expert is
+    // replaced by a high one. Returns false, changing nothing, when the copy
+    // cannot fit. Evicted copies are appended to `evicted` when given.
+    // `current_layer`: the layer being evaluated (the policy may weigh
+    // distance to it; the batch rule orders by it).
     bool insert(const ResidentCopy& copy, uint64_t bytes, uint64_t time, uint16_t current_layer,
                 double ready_time, bool prefetched, std::vector<ResidentCopy>* evicted = nullptr);
+    // In a batch pass: whether the copy fits in its pool evicting only
+    // copies ranked with or above a computed copy of `current_layer` (stale
+    // copies, unpinned copies of that layer). When not, the caller computes
+    // the layer's queued experts first so that their copies go instead of
+    // copies needed sooner (Belady's choice: see batch_eviction.hpp).
+    bool fits_before_sooner_copies(const ResidentCopy& copy, uint64_t bytes,
+                                   uint16_t current_layer) const;
     // When a copy inserted ahead of its transfer becomes usable.
     void set_ready_time(uint16_t layer, uint16_t expert, double ready_time) {
         entries_[key(layer, expert)].ready_time = ready_time;
@@ -61,6 +76,7 @@ class ExpertCache {
     uint64_t peak_bytes(size_t pool) const { return pools_[pool].peak; }
     size_t n_resident() const;
     uint64_t evictions() const { return evictions_; }
+    uint64_t batch_evictions() const { return batch_evictions_; } // chosen by the batch rule
     uint64_t prefetches_evicted_unused() const { return prefetch_wasted_; }
 
   private:
@@ -71,6 +87,9 @@ class ExpertCache {
     size_t key(uint16_t layer, uint16_t expert) const { return size_t(layer) * n_expert_ + expert; }
     ResidentCopy copy_of(size_t k) const;
     void remove(size_t k);
+    // The index in candidates_ of the copy to evict.
+    size_t choose_victim(uint16_t current_layer, uint64_t time);
+    uint32_t batch_rank(size_t k, uint16_t current_layer) const;
 
     uint32_t n_layer_, n_expert_;
     CachePolicy& policy_;
@@ -81,7 +100,12 @@ class ExpertCache {
     std::vector<uint32_t> pinned_keys_;
     std::vector<ResidentCopy> candidates_; // scratch
     std::vector<uint32_t> candidate_keys_;
-    uint64_t evictions_ = 0, prefetch_wasted_ = 0;
+    std::vector<uint32_t> used_pass_;        // per (layer, expert): batch pass of its last use
+    std::vector<size_t> group_;              // scratch: the batch rule's candidates
+    std::vector<ResidentCopy> group_copies_; // scratch
+    bool batch_pass_ = false;
+    uint32_t pass_ = 0; // batch passes begun
+    uint64_t evictions_ = 0, batch_evictions_ = 0, prefetch_wasted_ = 0;
 };
 
 } // namespace hoard::offload

@@ -2,7 +2,6 @@
 
 #include "hoard/error.hpp"
 #include "model/model.hpp"
-#include "offload/byte_size.hpp"
 #include "telemetry/event_bus.hpp"
 
 #include <algorithm>
@@ -10,7 +9,6 @@
 namespace hoard::offload {
 
 using telemetry::ExpertAction;
-using telemetry::Link;
 
 void RateMeter::add(double bytes, double seconds) {
     if (!measure_ || !(seconds > 0) || !(bytes > 0)) return;
@@ -69,6 +67,11 @@ void OffloadExecutor::begin_pass(size_t first_position, size_t n_tokens) {
     pass_tokens_ = n_tokens;
     pass_start_ = now();
     layer_boundary_ = pass_start_;
+    // Enough tokens that nearly every expert of a layer is needed: the pass
+    // sweeps the layers in order, which the batch rule evicts for optimally.
+    batch_pass_ =
+        config_.batch_eviction && n_tokens * model_.config().n_expert_used >= 4 * size_t(n_expert_);
+    cache_->begin_pass(batch_pass_);
     if (first_position == 0) {
         policy_->on_sequence_start();
         if (prefetcher_) prefetcher_->on_sequence_start();
@@ -130,9 +133,12 @@ void OffloadExecutor::run_moe_layer(const model::MoeLayerWork& w) {
     try {
         if (prefetcher_ && w.n_tokens == 1) prefetch_for(w);
         decide_layer(w);
-        for (const auto& [e, p] : behind_)
-            background_load(uint16_t(w.layer), e, p, uint16_t(w.layer), uint32_t(w.first_position),
-                            CopyKind::Admit);
+        // In a batch pass such a copy is next needed in the next pass, after
+        // every copy the batch rule could make room from: not worth the link.
+        if (!batch_pass_)
+            for (const auto& [e, p] : behind_)
+                background_load(uint16_t(w.layer), e, p, uint16_t(w.layer),
+                                uint32_t(w.first_position), CopyKind::Admit);
         behind_.clear();
         if (config_.prefill_lookahead && w.n_tokens > 1 && w.layer + 1 < n_layer_)
             prefill_lookahead(w);
@@ -206,23 +212,6 @@ void OffloadExecutor::gather(uint32_t begin, uint32_t m) {
     for (uint32_t i = begin; i < begin + m; ++i)
         std::copy_n(w.xn + size_t(w.routed[i] / w.n_expert_used) * n_embd_, n_embd_,
                     gathered_.data() + size_t(i) * n_embd_);
-}
-
-void OffloadExecutor::prefill_lookahead(const model::MoeLayerWork& w) {
-    // A batch of tokens needs about every expert of the next layer: those not
-    // on the device are loaded behind this layer's demand loads, so the link
-    // keeps working while this layer computes (up to a layer's worth queued).
-    const uint16_t next = uint16_t(w.layer + 1);
-    const ExpertCatalog& catalog = parts_.store->catalog();
-    double layer_bytes = 0;
-    for (uint32_t e = 0; e < n_expert_; ++e)
-        layer_bytes += double(catalog.layout(next, e, Precision::High).blob_bytes);
-    const double cap =
-        std::max(config_.background_backlog_seconds, 1.1 * layer_bytes / link_rate_.rate());
-    for (uint32_t e = 0; e < n_expert_; ++e)
-        if (background_load(next, uint16_t(e), Precision::High, uint16_t(w.layer),
-                            uint32_t(w.first_position), CopyKind::Prefetch, cap))
-            ++counters_.prefetch_loads;
 }
 
 void OffloadExecutor::prefetch_for(const model::MoeLayerWork& w) {
@@ -354,119 +343,6 @@ void OffloadExecutor::decide_layer(const model::MoeLayerWork& w) {
     }
 }
 
-const uint8_t* OffloadExecutor::acquire_host(uint16_t layer, uint16_t expert, Precision p,
-                                             uint32_t position, bool may_drain, bool prefetch) {
-    auto clock = [this] { return now(); };
-    HostExpertTier::Acquired a = parts_.store->host().acquire(layer, expert, p, now(), clock);
-    if (!a.data && may_drain) {
-        // Copies in flight and CPU experts hold host copies: let them finish.
-        for (CopyTicket t : pending_copy_)
-            if (t) parts_.device->wait(t);
-        parts_.cpu->wait_all();
-        finish_cpu_jobs();
-        process_copy_records();
-        a = parts_.store->host().acquire(layer, expert, p, now(), clock);
-        if (!a.data)
-            throw Error("the host memory budget (" +
-                        format_byte_size(parts_.store->host().capacity()) +
-                        ") cannot hold the experts one layer needs at once; raise it");
-    }
-    if (!a.data) return nullptr;
-    if (a.bytes_read) {
-        counters_.bytes_storage_to_host += a.bytes_read;
-        ++counters_.storage_reads;
-        if (bus_)
-            bus_->publish(telemetry::TransferEvent{position, layer, expert, p, Link::StorageToHost,
-                                                   a.bytes_read, prefetch, a.t_start, a.t_end});
-    }
-    return a.data;
-}
-
-void OffloadExecutor::evict_copy(const ResidentCopy& copy) {
-    const size_t k = key(copy.layer, copy.expert);
-    if (CopyTicket t = pending_copy_[k]) {
-        parts_.device->cancel(t); // its record (and host pin) is handled with the others
-        pending_copy_[k] = 0;
-    }
-    parts_.device->release(device_copy_[k]);
-}
-
-bool OffloadExecutor::place_copy(uint16_t layer, uint16_t expert, Precision p,
-                                 uint16_t current_layer, bool prefetched) {
-    const uint64_t bytes = parts_.device->copy_footprint(
-        parts_.store->catalog().layout(layer, expert, p).blob_bytes, p);
-    evicted_.clear();
-    if (!cache_->insert({layer, expert, p}, bytes, time_, current_layer, 0, prefetched, &evicted_))
-        return false;
-    for (const ResidentCopy& c : evicted_) evict_copy(c);
-    // The cache's pools never exceed the expert area, so this fits the budget.
-    device_copy_[key(layer, expert)] = parts_.device->allocate(bytes);
-    return true;
-}
-
-void OffloadExecutor::demand_load(uint16_t layer, uint16_t expert, Precision p, uint32_t position) {
-    const uint8_t* host = acquire_host(layer, expert, p, position, true, false);
-    if (!place_copy(layer, expert, p, layer, false)) {
-        // The pool's other copies are pinned by this layer's queued experts
-        // (a prefill pass may need more experts than the pool holds): run
-        // those now, which unpins them, and try again.
-        run_device_jobs();
-        if (!place_copy(layer, expert, p, layer, false)) {
-            parts_.store->host().release(layer, expert, p);
-            throw Error("internal error: no device room for a demand load although the plan "
-                        "guarantees one layer's experts");
-        }
-    }
-    const size_t k = key(layer, expert);
-    const uint64_t bytes = parts_.store->catalog().layout(layer, expert, p).blob_bytes;
-    const CopyTicket t =
-        parts_.device->copy_to_device(device_copy_[k], host, bytes, CopyPriority::Demand);
-    pending_copy_[k] = t;
-    copies_[t] = {layer, expert, p, CopyKind::Demand, position};
-}
-
-bool OffloadExecutor::background_load(uint16_t layer, uint16_t expert, Precision p,
-                                      uint16_t current_layer, uint32_t position, CopyKind kind,
-                                      double backlog_cap) {
-    const ExpertCache::Entry& entry = cache_->entry(layer, expert);
-    if (entry.resident && (entry.precision == Precision::High || p == Precision::Low)) return false;
-    if (parts_.device->background_backlog_seconds() >
-        (backlog_cap > 0 ? backlog_cap : config_.background_backlog_seconds))
-        return false;
-    const uint8_t* host =
-        acquire_host(layer, expert, p, position, false, kind == CopyKind::Prefetch);
-    if (!host) return false;
-    // A background copy never evicts one still on its way (that would only
-    // churn the link) nor one used during the last token's worth of requests
-    // (a guess should not push out what is in use); those are pinned while
-    // it makes room, and when nothing else can go it is not loaded.
-    held_.clear();
-    auto hold = [&](uint16_t l, uint16_t e) {
-        if (cache_->pinned(l, e)) return;
-        cache_->pin(l, e);
-        held_.push_back({l, e});
-    };
-    for (const auto& [ticket, info] : copies_) hold(info.layer, info.expert);
-    const uint64_t window = uint64_t(n_layer_) * model_.config().n_expert_used;
-    for (uint32_t l = 0; l < n_layer_; ++l)
-        for (uint32_t e = 0; e < n_expert_; ++e)
-            if (cache_->resident(uint16_t(l), uint16_t(e)) && last_use_[key(l, e)] + window > time_)
-                hold(uint16_t(l), uint16_t(e));
-    const bool placed = place_copy(layer, expert, p, current_layer, kind == CopyKind::Prefetch);
-    for (const auto& [l, e] : held_) cache_->unpin(l, e);
-    if (!placed) {
-        parts_.store->host().release(layer, expert, p);
-        return false;
-    }
-    const size_t k = key(layer, expert);
-    const uint64_t bytes = parts_.store->catalog().layout(layer, expert, p).blob_bytes;
-    const CopyTicket t =
-        parts_.device->copy_to_device(device_copy_[k], host, bytes, CopyPriority::Background);
-    pending_copy_[k] = t;
-    copies_[t] = {layer, expert, p, kind, position};
-    return true;
-}
-
 void OffloadExecutor::run_device_jobs() {
     const model::MoeLayerWork& w = *work_;
     const uint16_t l = uint16_t(w.layer);
@@ -533,42 +409,6 @@ void OffloadExecutor::finish_cpu_jobs() {
             ev.t_end = done.t_end;
             bus_->publish(ev);
         }
-    }
-}
-
-void OffloadExecutor::process_copy_records() {
-    records_.clear();
-    parts_.device->take_records(records_);
-    for (const CopyRecord& r : records_) {
-        const auto it = copies_.find(r.ticket);
-        if (it == copies_.end()) continue;
-        const CopyInfo info = it->second;
-        copies_.erase(it);
-        parts_.store->host().release(info.layer, info.expert, info.precision);
-        const size_t k = key(info.layer, info.expert);
-        if (pending_copy_[k] == r.ticket) pending_copy_[k] = 0;
-        if (r.cancelled) {
-            ++counters_.transfers_cancelled;
-            continue;
-        }
-        ++counters_.transfers;
-        switch (info.kind) {
-        case CopyKind::Demand:
-            (info.precision == Precision::High ? counters_.bytes_to_device_high
-                                               : counters_.bytes_to_device_low) += r.bytes;
-            link_rate_.add(double(r.bytes), r.t_end - r.t_start);
-            break;
-        case CopyKind::Prefetch:
-            counters_.bytes_prefetched += r.bytes;
-            break;
-        case CopyKind::Admit:
-            counters_.bytes_admitted += r.bytes;
-            break;
-        }
-        if (bus_)
-            bus_->publish(telemetry::TransferEvent{
-                info.position, info.layer, info.expert, info.precision, Link::HostToDevice, r.bytes,
-                info.kind == CopyKind::Prefetch, r.t_start, r.t_end});
     }
 }
 

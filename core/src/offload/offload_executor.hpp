@@ -11,9 +11,11 @@
 //
 // In a prefill pass one decision is made per expert the pass needs (its
 // demand is high when any of its tokens needs high precision); in a decode
-// step that is one per selected expert, as in the replay. Every action, copy,
-// storage read, stall and prefetch outcome is counted and published on the
-// event bus, which is flushed once per pass.
+// step that is one per selected expert, as in the replay. A pass with enough
+// tokens to need nearly every expert evicts by the batch rule instead of the
+// policy (batch_eviction.hpp). Every action, copy, storage read, stall and
+// prefetch outcome is counted and published on the event bus, which is
+// flushed once per pass.
 #include "model/expert_executor.hpp"
 #include "offload/budget_plan.hpp"
 #include "offload/cache_policy.hpp"
@@ -55,6 +57,7 @@ struct ExecutorConfig {
     RouterPrefetchOptions prefetch_options;
     bool admit_cpu_experts = true;
     bool prefill_lookahead = false;            // see OffloadOptions
+    bool batch_eviction = true;                // batch passes evict by the batch rule
     double background_backlog_seconds = 0.010; // no new background copies beyond this
     CostModel cost;                            // starting rates
     bool measure_link = true, measure_device = true, measure_cpu = true;
@@ -100,6 +103,10 @@ class OffloadExecutor final : public model::ExpertExecutor {
     const ExpertCatalog& catalog() const { return parts_.store->catalog(); }
     // Where a copy is in every tier; from the evaluating thread or between passes.
     ExpertLocation locate(uint32_t layer, uint32_t expert, Precision p) const;
+    // Evictions the batch rule chose (also in counters().evictions); between passes.
+    uint64_t batch_evictions() const { return cache_->batch_evictions(); }
+    // Off: every pass evicts by the policy (for comparisons); between passes.
+    void set_batch_eviction(bool on) { config_.batch_eviction = on; }
     DeviceBackend& device() { return *parts_.device; }
 
   private:
@@ -136,6 +143,11 @@ class OffloadExecutor final : public model::ExpertExecutor {
     // published); draining the layer when the host has no room.
     const uint8_t* acquire_host(uint16_t layer, uint16_t expert, Precision p, uint32_t position,
                                 bool may_drain, bool prefetch);
+    // Device bytes a copy takes.
+    uint64_t footprint(uint16_t layer, uint16_t expert, Precision p) const {
+        return parts_.device->copy_footprint(
+            parts_.store->catalog().layout(layer, expert, p).blob_bytes, p);
+    }
     // Makes cache room for a copy and allocates its device buffer; false when
     // it cannot fit (background loads give up then).
     bool place_copy(uint16_t layer, uint16_t expert, Precision p, uint16_t current_layer,
@@ -198,6 +210,7 @@ class OffloadExecutor final : public model::ExpertExecutor {
     // Per pass.
     std::mutex pass_mutex_;
     size_t pass_first_ = 0, pass_tokens_ = 0;
+    bool batch_pass_ = false; // evicting by the batch rule (see batch_eviction.hpp)
     double pass_start_ = 0;
     double layer_boundary_ = 0; // end of the previous layer's expert step
     uint64_t time_ = 0;         // request counter for the policy
