@@ -7,6 +7,7 @@
 #include "backend/cuda/block_codec.cuh"
 #include "backend/cuda/cuda_check.hpp"
 #include "backend/cuda/matvec.hpp"
+#include "backend/cuda/matvec_kquant.hpp"
 #include "hoard/error.hpp"
 
 #include <cstdlib>
@@ -292,6 +293,8 @@ void matvec(const MatvecProblems& p, cudaStream_t stream) {
         throw Error("matvec: SiluMul needs a second matrix shaped like the first");
     if (reinterpret_cast<uintptr_t>(w.data) % 2 || w.row_stride % 2)
         throw Error("matvec: weight rows must start at even addresses");
+    // q4_K and q6_K rows are read unstaged (HOARD_CUDA_MATVEC=staged: staged like the rest).
+    if (matvec_kquant(p, stream)) return;
     const bool ok = visit_format(w.format, [&](auto codec) { launch<decltype(codec)>(p, stream); });
     if (!ok)
         throw Error("matvec: no CUDA kernel for " + std::string(quant::format_name(w.format)) +
