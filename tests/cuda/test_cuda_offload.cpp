@@ -133,7 +133,9 @@ std::vector<float> run(Offloaded& o, const std::vector<int32_t>& tokens, size_t 
 size_t fixed_bytes(size_t n_ctx) {
     Offloaded big = start_offloaded(base_options(size_t(2) << 30), n_ctx);
     const offload::BudgetPlan& p = big.gpu.model->plan();
-    return p.non_expert_bytes + p.kv_cache_bytes + p.workspace_bytes;
+    // Less the cuBLAS prefill buffers, which only a roomy budget gets.
+    return p.non_expert_bytes + p.kv_cache_bytes + p.workspace_bytes -
+           big.gpu.model->prefill_scratch_bytes();
 }
 
 } // namespace

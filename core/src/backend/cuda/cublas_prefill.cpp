@@ -101,6 +101,14 @@ CublasPrefill::~CublasPrefill() {
     if (handle_) lib_->destroy_handle(handle_);
 }
 
+size_t CublasPrefill::counted_bytes() const {
+    size_t total = 0;
+    for (const DeviceBuffer* b :
+         {&workspace_, &weights_[0], &weights_[1], &gathered_, &gate_up_, &h_, &sorted_out_})
+        if (!b->empty()) total += DeviceMemory::counted_size(b->bytes());
+    return total;
+}
+
 size_t CublasPrefill::device_bytes() const {
     return workspace_.bytes() + weights_[0].bytes() + weights_[1].bytes() + gathered_.bytes() +
            gate_up_.bytes() + h_.bytes() + sorted_out_.bytes();

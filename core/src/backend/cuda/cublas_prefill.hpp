@@ -43,7 +43,7 @@ class CublasPrefill {
     static std::unique_ptr<CublasPrefill> create(const model::ModelConfig& config, size_t batch,
                                                  DeviceMemory& memory, std::string& reason);
     // Device memory create() takes for this model and batch size.
-    static size_t planned_bytes(const model::ModelConfig& config, size_t batch);
+    static size_t planned_bytes(const model::ModelConfig& config, size_t batch); // counted
     ~CublasPrefill();
     CublasPrefill(const CublasPrefill&) = delete;
     CublasPrefill& operator=(const CublasPrefill&) = delete;
@@ -53,6 +53,7 @@ class CublasPrefill {
     size_t min_tokens() const { return min_tokens_; }
     void set_min_tokens(size_t n) { min_tokens_ = n; }
     size_t device_bytes() const;
+    size_t counted_bytes() const; // as DeviceMemory counts them
 
     // Held for a pass; binds the handle to the pass's stream.
     std::unique_lock<std::mutex> begin_pass(cudaStream_t stream);

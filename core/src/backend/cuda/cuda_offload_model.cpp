@@ -164,9 +164,11 @@ CudaOffloadModel::CudaOffloadModel(const model::Model& model, const CudaOffloadO
 
     plan_.device_bytes = budget;
     plan_.non_expert_bytes = DeviceMemory::counted_size(weights_.bytes());
-    plan_.kv_cache_bytes = after_fixed - plan_.non_expert_bytes; // with the pass's buffers
+    const size_t scratch = cublas_ ? cublas_->counted_bytes() : 0;
+    plan_.kv_cache_bytes =
+        after_fixed - scratch - plan_.non_expert_bytes; // with the pass's buffers
     plan_.n_ctx = options.n_ctx;
-    plan_.workspace_bytes = workspace + options.driver_reserve;
+    plan_.workspace_bytes = workspace + options.driver_reserve + scratch;
     plan_.layout = separate ? offload::PoolLayout::Separate : offload::PoolLayout::Shared;
     plan_.low_precision = low;
     plan_.high_pool_bytes = d.n_high_slots * d.high_slot_bytes;

@@ -65,6 +65,8 @@ class CudaOffloadModel {
     std::unique_ptr<offload::DeviceBackend> take_device();
     CudaExpertDevice& expert_device() { return *device_; }
     bool uses_cublas() const { return cublas_ != nullptr; }
+    // Device memory of the cuBLAS prefill buffers (counted in the plan's workspace).
+    size_t prefill_scratch_bytes() const { return cublas_ ? cublas_->counted_bytes() : 0; }
     void set_executor(std::shared_ptr<model::ExpertExecutor> executor);
 
     // As Model::eval, on this model's one sequence (its KV cache on the GPU).
