@@ -195,7 +195,7 @@ int run_offload(const std::vector<std::string>& args, double copy_bw) {
     if (args.empty()) throw Error("offload: give a GGUF file");
     std::vector<std::string> budgets = {"8", "12", "24", "0"}, policies = {"lru", "lfu", "multi"},
                              lows = {"off", "on"}, cpus = {"off", "on"};
-    bool prefetch = true, lookahead = false, admit = true;
+    bool prefetch = true, lookahead = true, admit = true;
     size_t n_prompt = 512, n_decode = 64, cpu_threads = 0;
     std::string json_path;
     for (size_t i = 1; i < args.size(); ++i) {

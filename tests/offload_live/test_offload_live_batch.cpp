@@ -31,8 +31,10 @@ PrefillRun prefill_in_passes(const Model& model, const std::vector<int32_t>& tok
                *model.impl().pool, model::LogitsMode::All, logits);
         run.logits.insert(run.logits.end(), logits.begin(), logits.end());
         const OffloadCounters c = model.offload_counters();
-        run.loads.push_back(c.actions[2] - before); // load high (nothing else runs)
-        before = c.actions[2];
+        // Demand loads (high: nothing else runs) and the prefill lookahead's.
+        const uint64_t loads = c.actions[2] + c.prefetch_loads;
+        run.loads.push_back(loads - before);
+        before = loads;
     }
     if (model.impl().offload) run.batch_evictions = model.impl().offload->batch_evictions();
     return run;

@@ -55,11 +55,11 @@ struct OffloadOptions {
     uint32_t prefetch_max_distance = 4;
     double prefetch_min_confidence = 0.1;
     bool admit_cpu_experts = true; // load CPU-computed experts behind, on spare link time
-    // A batch (prefill) loads the next layer's missing experts behind the
-    // current layer's, so the link keeps busy while a layer computes; the
-    // loads evict by the policy (with a cache much smaller than the model,
-    // LRU then evicts what the batch needs next: off by default).
-    bool prefill_lookahead = false;
+    // A batch (prefill) loads the coming layers' missing experts behind the
+    // current layer's, so the link keeps busy while layers compute. Batch
+    // passes evict by the batch rule (copies needed last go first), so these
+    // loads push out nothing the pass needs sooner.
+    bool prefill_lookahead = true;
 
     // The (simulated) device and the cost model. Rates of 0 are measured while
     // running (starting from typical values); others are taken as given.

@@ -141,6 +141,19 @@ bool ExpertCache::fits_before_sooner_copies(const ResidentCopy& copy, uint64_t b
     return room >= bytes;
 }
 
+bool ExpertCache::fits_evicting_finished_copies(const ResidentCopy& copy, uint64_t bytes,
+                                                uint16_t current_layer) const {
+    const size_t k = key(copy.layer, copy.expert);
+    // Copies of layers up to the current one rank at least this high (see batch_eviction.hpp).
+    const uint32_t finished = n_layer_ - current_layer;
+    const Pool& pool = pools_[pool_of(copy.precision)];
+    uint64_t room = pool.capacity - pool.used;
+    for (uint32_t m : pool.members)
+        if (m == k || (!pinned_[m] && batch_rank(m, current_layer) >= finished))
+            room += entries_[m].bytes;
+    return room >= bytes;
+}
+
 size_t ExpertCache::choose_victim(uint16_t current_layer, uint64_t time) {
     size_t victim = 0;
     if (!batch_pass_) {

@@ -61,6 +61,11 @@ class ExpertCache {
     // copies needed sooner (Belady's choice: see batch_eviction.hpp).
     bool fits_before_sooner_copies(const ResidentCopy& copy, uint64_t bytes,
                                    uint16_t current_layer) const;
+    // Batch passes: whether `copy` fits by evicting only copies this pass
+    // has finished with (layers up to `current_layer`) or stale ones, so that
+    // a load ahead of need never costs the pass another load later.
+    bool fits_evicting_finished_copies(const ResidentCopy& copy, uint64_t bytes,
+                                       uint16_t current_layer) const;
     // When a copy inserted ahead of its transfer becomes usable.
     void set_ready_time(uint16_t layer, uint16_t expert, double ready_time) {
         entries_[key(layer, expert)].ready_time = ready_time;

@@ -140,7 +140,7 @@ void OffloadExecutor::run_moe_layer(const model::MoeLayerWork& w) {
                 background_load(uint16_t(w.layer), e, p, uint16_t(w.layer),
                                 uint32_t(w.first_position), CopyKind::Admit);
         behind_.clear();
-        if (config_.prefill_lookahead && w.n_tokens > 1 && w.layer + 1 < n_layer_)
+        if (config_.prefill_lookahead && batch_pass_ && w.layer + 1 < n_layer_)
             prefill_lookahead(w);
         run_device_jobs();
         const double wait_start = now();

@@ -56,7 +56,7 @@ struct ExecutorConfig {
     bool prefetch = true;
     RouterPrefetchOptions prefetch_options;
     bool admit_cpu_experts = true;
-    bool prefill_lookahead = false;            // see OffloadOptions
+    bool prefill_lookahead = true;             // see OffloadOptions
     bool batch_eviction = true;                // batch passes evict by the batch rule
     double background_backlog_seconds = 0.010; // no new background copies beyond this
     CostModel cost;                            // starting rates
@@ -161,6 +161,7 @@ class OffloadExecutor final : public model::ExpertExecutor {
     bool background_load(uint16_t layer, uint16_t expert, Precision p, uint16_t current_layer,
                          uint32_t position, CopyKind kind, double backlog_cap = 0);
     void prefill_lookahead(const model::MoeLayerWork& w);
+    static constexpr size_t kLookaheadLayers = 4; // how far the prefill lookahead reaches
     // Runs the queued device experts, waiting for their copies, and unpins them.
     void run_device_jobs();
     // Accounts, publishes and unpins the CPU experts (after the worker's wait_all()).

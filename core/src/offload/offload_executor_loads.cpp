@@ -16,20 +16,30 @@ namespace hoard::offload {
 using telemetry::Link;
 
 void OffloadExecutor::prefill_lookahead(const model::MoeLayerWork& w) {
-    // A batch of tokens needs about every expert of the next layer: those not
-    // on the device are loaded behind this layer's demand loads, so the link
-    // keeps working while this layer computes (up to a layer's worth queued).
-    const uint16_t next = uint16_t(w.layer + 1);
+    // Batch passes need about every expert of the coming layers: those not on
+    // the device are loaded behind this layer's demand loads, so the link
+    // keeps working while layers compute. Up to a layer's worth of bytes stays
+    // queued, reaching several layers ahead where most experts are resident.
+    // These loads evict only copies the pass has finished with: taking one it
+    // still needs would cost another load later.
     const ExpertCatalog& catalog = parts_.store->catalog();
     double layer_bytes = 0;
     for (uint32_t e = 0; e < n_expert_; ++e)
-        layer_bytes += double(catalog.layout(next, e, Precision::High).blob_bytes);
+        layer_bytes += double(catalog.layout(uint16_t(w.layer + 1), e, Precision::High).blob_bytes);
     const double cap =
         std::max(config_.background_backlog_seconds, 1.1 * layer_bytes / link_rate_.rate());
-    for (uint32_t e = 0; e < n_expert_; ++e)
-        if (background_load(next, uint16_t(e), Precision::High, uint16_t(w.layer),
-                            uint32_t(w.first_position), CopyKind::Prefetch, cap))
-            ++counters_.prefetch_loads;
+    for (size_t next = w.layer + 1; next < n_layer_ && next <= w.layer + kLookaheadLayers; ++next)
+        for (uint32_t e = 0; e < n_expert_; ++e) {
+            if (parts_.device->background_backlog_seconds() > cap) return;
+            const ResidentCopy copy{uint16_t(next), uint16_t(e), Precision::High};
+            if (cache_->resident(copy.layer, copy.expert)) continue;
+            if (!cache_->fits_evicting_finished_copies(
+                    copy, footprint(copy.layer, copy.expert, copy.precision), uint16_t(w.layer)))
+                return;
+            if (background_load(copy.layer, copy.expert, Precision::High, uint16_t(w.layer),
+                                uint32_t(w.first_position), CopyKind::Prefetch, cap))
+                ++counters_.prefetch_loads;
+        }
 }
 
 const uint8_t* OffloadExecutor::acquire_host(uint16_t layer, uint16_t expert, Precision p,
@@ -131,8 +141,10 @@ bool OffloadExecutor::background_load(uint16_t layer, uint16_t expert, Precision
         held_.push_back({l, e});
     };
     for (const auto& [ticket, info] : copies_) hold(info.layer, info.expert);
+    // In a batch pass the batch rule knows what is needed next; holding the
+    // recently used copies would make it evict ones the pass still needs.
     const uint64_t window = uint64_t(n_layer_) * model_.config().n_expert_used;
-    for (uint32_t l = 0; l < n_layer_; ++l)
+    for (uint32_t l = 0; l < n_layer_ && !batch_pass_; ++l)
         for (uint32_t e = 0; e < n_expert_; ++e)
             if (cache_->resident(uint16_t(l), uint16_t(e)) && last_use_[key(l, e)] + window > time_)
                 hold(uint16_t(l), uint16_t(e));
