@@ -377,19 +377,22 @@ int run_offload(const std::vector<std::string>& args, double copy_bw) {
                             1.0 / std::max({p_compute, sp.loaded / rate.link, sp.cpu / rate.host});
                         const offload::BudgetPlan& plan = g.model->plan();
                         std::printf("%-6s %-6s %-4s %-4s %8.1f %8.1f %5.0f%% | %8.0f %5.0f%% %5.2f "
-                                    "%5.2f %5.2f %7.2f %7.2f %7.2f %6.0f\n",
+                                    "%5.2f %5.2f %7.2f %7.2f %7.2f %6.0f %s\n",
                                     unlimited ? "all" : budget.c_str(), policy.c_str(), low.c_str(),
                                     cpu.c_str(), decode_tps, bound, 100 * decode_tps / bound,
                                     prefill_tps, 100 * prefill_tps / p_bound, sd.hits, sd.loads,
                                     sd.cpus, sd.resident / 1e9, sd.loaded / 1e9, sd.cpu / 1e9,
                                     plan.high_slots + (plan.layout == offload::PoolLayout::Separate
                                                            ? plan.low_slots
-                                                           : 0.0));
+                                                           : 0.0),
+                                    g.model->uses_cublas() ? "cublas" : "int8");
                         std::fflush(stdout);
                         if (json) {
                             const OffloadCounters& k = dec.after;
                             json << "{\"budget_gb\":" << (unlimited ? 0.0 : std::stod(budget))
                                  << ",\"policy\":\"" << policy << "\",\"low\":" << (low == "on")
+                                 << ",\"prefill_products\":\""
+                                 << (g.model->uses_cublas() ? "cublas" : "int8") << "\""
                                  << ",\"cpu\":" << (cpu == "on") << ",\"prefetch\":" << prefetch
                                  << ",\"admit\":" << admit << ",\"decode_tps\":" << decode_tps
                                  << ",\"decode_bound\":" << bound

@@ -154,11 +154,14 @@ void register_bench(CLI::App& app) {
         params.sampling = SamplingParams::greedy();
         params.stop_at_end_of_generation = false;
         params.prefill_chunk = n_prompt;
-        // Warm-up: page the weights in and spin up the threads.
-        session->generate(std::span(prompt).first(std::min<size_t>(8, prompt.size())),
+        // Warm-up with the same prompt: page the weights in, spin up the
+        // threads, load the GPU libraries' kernels for these shapes, and (when
+        // offloading) leave the expert cache as a previous prompt would.
+        session->generate(prompt,
                           {.max_tokens = 2,
                            .sampling = SamplingParams::greedy(),
-                           .stop_at_end_of_generation = false},
+                           .stop_at_end_of_generation = false,
+                           .prefill_chunk = n_prompt},
                           {});
         session->reset();
         const GenerationStats stats = session->generate(prompt, params, {});

@@ -94,7 +94,31 @@ std::unique_ptr<CublasPrefill> CublasPrefill::create(const model::ModelConfig& c
         reason = std::string("no room for cuBLAS prefill buffers: ") + e.what();
         return nullptr;
     }
+    try {
+        p->warm_up();
+    } catch (const Error& e) {
+        reason = std::string("cuBLAS did not start: ") + e.what();
+        return nullptr;
+    }
     return p;
+}
+
+void CublasPrefill::warm_up() {
+    // cuBLAS loads its library and kernels on first use (~0.1 s): done here,
+    // at model load, rather than in the first prompt. The shapes are an
+    // expert's two products over a quarter of a full batch; the scratch
+    // buffers' contents do not matter.
+    stream_ = decode_stream_->get();
+    handle_ = lib_->create_handle(stream_, workspace_.data(), workspace_.bytes());
+    if (!gathered_.empty()) {
+        const size_t m = std::max<size_t>(1, batch_ / 4), ld_in = padded(n_embd_);
+        const size_t ld_ff = padded(ff_);
+        lib_->gemm_abt(handle_, m, 2 * ff_, n_embd_, gathered_.data(), ld_in, weights_[0].data(),
+                       ld_in, gate_up_.data(), 2 * ff_, false, 1.0f, 0.0f);
+        lib_->gemm_abt(handle_, m, n_embd_, ff_, h_.data(), ld_ff, weights_[1].data(), ld_ff,
+                       sorted_out_.data(), n_embd_, false, 1.0f, 0.0f);
+    }
+    decode_stream_->synchronize();
 }
 
 CublasPrefill::~CublasPrefill() {

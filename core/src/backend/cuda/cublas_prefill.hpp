@@ -79,6 +79,7 @@ class CublasPrefill {
 
   private:
     CublasPrefill() = default;
+    void warm_up();
 
     const CublasLibrary* lib_ = nullptr;
     cudaStream_t stream_ = nullptr;
