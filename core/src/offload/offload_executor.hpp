@@ -161,7 +161,6 @@ class OffloadExecutor final : public model::ExpertExecutor {
     bool background_load(uint16_t layer, uint16_t expert, Precision p, uint16_t current_layer,
                          uint32_t position, CopyKind kind, double backlog_cap = 0);
     void prefill_lookahead(const model::MoeLayerWork& w);
-    static constexpr size_t kLookaheadLayers = 4; // how far the prefill lookahead reaches
     // Runs the queued device experts, waiting for their copies, and unpins them.
     void run_device_jobs();
     // Accounts, publishes and unpins the CPU experts (after the worker's wait_all()).

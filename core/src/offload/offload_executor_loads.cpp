@@ -19,7 +19,8 @@ void OffloadExecutor::prefill_lookahead(const model::MoeLayerWork& w) {
     // Batch passes need about every expert of the coming layers: those not on
     // the device are loaded behind this layer's demand loads, so the link
     // keeps working while layers compute. Up to a layer's worth of bytes stays
-    // queued, reaching several layers ahead where most experts are resident.
+    // queued, reaching as far ahead as that takes (where most experts are
+    // resident, the misses can be many layers away).
     // These loads evict only copies the pass has finished with: taking one it
     // still needs would cost another load later.
     const ExpertCatalog& catalog = parts_.store->catalog();
@@ -28,7 +29,7 @@ void OffloadExecutor::prefill_lookahead(const model::MoeLayerWork& w) {
         layer_bytes += double(catalog.layout(uint16_t(w.layer + 1), e, Precision::High).blob_bytes);
     const double cap =
         std::max(config_.background_backlog_seconds, 1.1 * layer_bytes / link_rate_.rate());
-    for (size_t next = w.layer + 1; next < n_layer_ && next <= w.layer + kLookaheadLayers; ++next)
+    for (size_t next = w.layer + 1; next < n_layer_; ++next)
         for (uint32_t e = 0; e < n_expert_; ++e) {
             if (parts_.device->background_backlog_seconds() > cap) return;
             const ResidentCopy copy{uint16_t(next), uint16_t(e), Precision::High};

@@ -218,7 +218,10 @@ void CudaOffloadModel::run_pass(size_t begin, size_t count, bool all_logits) {
     if (cublas_ && count >= cublas_->min_tokens()) cublas_lock = cublas_->begin_pass(s);
     executor_->begin_pass(begin, count);
     try {
-        run_forward_pass(config(), weights_, *cache_, PassShape{count, all_logits}, s, step_.get());
+        // The pass's own products (attention) through cuBLAS too, when its lock is held.
+        run_forward_pass(config(), weights_, *cache_,
+                         PassShape{count, all_logits, cublas_lock ? cublas_.get() : nullptr}, s,
+                         step_.get());
         cache_->stream().synchronize();
     } catch (...) {
         cudaStreamSynchronize(s);
