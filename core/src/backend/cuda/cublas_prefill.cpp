@@ -3,6 +3,7 @@
 #include "backend/cuda/cublas_library.hpp"
 #include "backend/cuda/cublas_prefill_kernels.hpp"
 #include "backend/cuda/cuda_check.hpp"
+#include "backend/cuda/cuda_device.hpp"
 #include "backend/cuda/device_kv_cache.hpp"
 #include "backend/cuda/row_ops.hpp"
 #include "hoard/error.hpp"
@@ -17,6 +18,10 @@ namespace {
 
 // cuBLAS's recommended workspace on Hopper.
 constexpr size_t kWorkspaceBytes = size_t(32) << 20;
+// Device memory cuBLAS may still take for kernels first used after the warm-up,
+// and a guess of what the warm-up takes (for planning before it runs).
+constexpr size_t kLibraryHeadroom = size_t(32) << 20;
+constexpr size_t kLibraryGuess = size_t(64) << 20;
 
 size_t padded(size_t n) {
     return round_up(n, 8);
@@ -54,7 +59,8 @@ struct CublasPrefillSizes {
 size_t CublasPrefill::planned_bytes(const model::ModelConfig& c, size_t batch) {
     const CublasPrefillSizes z(c, batch);
     size_t total = 0;
-    for (size_t b : {z.workspace, z.weights, z.weights, z.gathered, z.gate_up, z.h, z.sorted_out})
+    for (size_t b : {z.workspace, z.weights, z.weights, z.gathered, z.gate_up, z.h, z.sorted_out,
+                     kLibraryHeadroom + kLibraryGuess})
         if (b) total += DeviceMemory::counted_size(b);
     return total;
 }
@@ -94,8 +100,16 @@ std::unique_ptr<CublasPrefill> CublasPrefill::create(const model::ModelConfig& c
         reason = std::string("no room for cuBLAS prefill buffers: ") + e.what();
         return nullptr;
     }
+    // cuBLAS allocates its own device memory (handle state, kernel code):
+    // measured around the warm-up and counted against the budget, with room
+    // for kernels of other shapes loaded later.
+    size_t free_before = 0, free_after = 0, total = 0;
+    device_memory_info(free_before, total);
     try {
         p->warm_up();
+        device_memory_info(free_after, total);
+        const size_t taken = free_before > free_after ? free_before - free_after : 0;
+        p->library_memory_ = memory.reserve(taken + kLibraryHeadroom, "cuBLAS's own memory");
     } catch (const Error& e) {
         reason = std::string("cuBLAS did not start: ") + e.what();
         return nullptr;
@@ -127,15 +141,15 @@ CublasPrefill::~CublasPrefill() {
 
 size_t CublasPrefill::counted_bytes() const {
     size_t total = 0;
-    for (const DeviceBuffer* b :
-         {&workspace_, &weights_[0], &weights_[1], &gathered_, &gate_up_, &h_, &sorted_out_})
-        if (!b->empty()) total += DeviceMemory::counted_size(b->bytes());
+    for (const DeviceBuffer* b : {&workspace_, &weights_[0], &weights_[1], &gathered_, &gate_up_,
+                                  &h_, &sorted_out_, &library_memory_})
+        if (b->bytes()) total += DeviceMemory::counted_size(b->bytes());
     return total;
 }
 
 size_t CublasPrefill::device_bytes() const {
     return workspace_.bytes() + weights_[0].bytes() + weights_[1].bytes() + gathered_.bytes() +
-           gate_up_.bytes() + h_.bytes() + sorted_out_.bytes();
+           gate_up_.bytes() + h_.bytes() + sorted_out_.bytes() + library_memory_.bytes();
 }
 
 std::unique_lock<std::mutex> CublasPrefill::begin_pass(cudaStream_t stream) {

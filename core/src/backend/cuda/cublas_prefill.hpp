@@ -92,6 +92,7 @@ class CublasPrefill {
     // into one while cuBLAS multiplies with the other (decoding is memory
     // bound, the products compute bound, so they overlap).
     DeviceBuffer workspace_, weights_[2], gathered_, gate_up_, h_, sorted_out_;
+    DeviceBuffer library_memory_; // cuBLAS's own allocations, counted (see create())
     std::unique_ptr<Stream> decode_stream_;
     std::unique_ptr<Event> start_, ready_[2], free_[2];
     PinnedBuffer offsets_host_;

@@ -39,8 +39,8 @@ DeviceBuffer& DeviceBuffer::operator=(DeviceBuffer&& other) noexcept {
 }
 
 void DeviceBuffer::reset() {
-    if (data_ == nullptr) return;
-    cudaFree(data_); // nothing useful to do with an error while releasing
+    if (data_ == nullptr && counted_ == 0) return;
+    if (data_) cudaFree(data_); // nothing useful to do with an error while releasing
     if (owner_) owner_->release(counted_);
     data_ = nullptr;
     bytes_ = counted_ = 0;
@@ -71,6 +71,25 @@ DeviceBuffer DeviceMemory::allocate(size_t bytes, const std::string& what) {
         throw Error("the GPU has no room for the " + what + " (" + gib_text(bytes) +
                     "): " + cudaGetErrorString(status));
     }
+    b.bytes_ = bytes;
+    b.counted_ = counted;
+    b.owner_ = this;
+    return b;
+}
+
+DeviceBuffer DeviceMemory::reserve(size_t bytes, const std::string& what) {
+    if (bytes == 0) return {};
+    const size_t counted = counted_size(bytes);
+    {
+        std::lock_guard lock(mutex_);
+        if (counted > budget_ || used_ > budget_ - counted)
+            throw Error("the GPU memory budget of " + gib_text(budget_) + " is too small: " + what +
+                        " needs " + gib_text(counted) + " more with " + gib_text(used_) +
+                        " already in use");
+        used_ += counted;
+        if (used_ > peak_) peak_ = used_;
+    }
+    DeviceBuffer b;
     b.bytes_ = bytes;
     b.counted_ = counted;
     b.owner_ = this;

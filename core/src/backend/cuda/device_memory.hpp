@@ -45,6 +45,9 @@ class DeviceMemory {
 
     // `what` names the allocation in the error message ("KV cache", ...).
     DeviceBuffer allocate(size_t bytes, const std::string& what);
+    // Counts `bytes` that a library allocates itself (cuBLAS's handle and
+    // kernels) against the budget, allocating nothing; data() stays null.
+    DeviceBuffer reserve(size_t bytes, const std::string& what);
 
     size_t budget() const { return budget_; }
     size_t used() const;
