@@ -1,7 +1,10 @@
 #pragma once
 // Dequantize-on-the-fly matrix-vector products for decoding: one activation
 // vector per problem, any number of problems (experts) in one launch. Memory
-// bound: each block stages the raw bytes of a few rows into shared memory with
+// bound. q4_K and q6_K weights go through matvec_kquant (16-byte loads
+// straight into registers, activations reused across rows); other formats
+// (and every format with HOARD_CUDA_MATVEC=staged) through the staged kernel:
+// each block copies the raw bytes of a few rows into shared memory with
 // 16-byte coalesced loads, then its warps decode and dot them.
 #include "backend/cuda/device_matrix.hpp"
 
