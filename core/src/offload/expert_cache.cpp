@@ -130,28 +130,26 @@ uint32_t ExpertCache::batch_rank(size_t k, uint16_t current_layer) const {
                                current_layer, n_layer_);
 }
 
-bool ExpertCache::fits_before_sooner_copies(const ResidentCopy& copy, uint64_t bytes,
-                                            uint16_t current_layer) const {
+bool ExpertCache::fits_evicting_ranks(const ResidentCopy& copy, uint64_t bytes,
+                                      uint16_t current_layer, uint32_t min_rank) const {
     const size_t k = key(copy.layer, copy.expert);
     const Pool& pool = pools_[pool_of(copy.precision)];
     uint64_t room = pool.capacity - pool.used;
     for (uint32_t m : pool.members)
-        if (m == k || (!pinned_[m] && batch_rank(m, current_layer) >= n_layer_))
+        if (m == k || (!pinned_[m] && batch_rank(m, current_layer) >= min_rank))
             room += entries_[m].bytes;
     return room >= bytes;
 }
 
+bool ExpertCache::fits_before_sooner_copies(const ResidentCopy& copy, uint64_t bytes,
+                                            uint16_t current_layer) const {
+    return fits_evicting_ranks(copy, bytes, current_layer, n_layer_);
+}
+
 bool ExpertCache::fits_evicting_finished_copies(const ResidentCopy& copy, uint64_t bytes,
                                                 uint16_t current_layer) const {
-    const size_t k = key(copy.layer, copy.expert);
     // Copies of layers up to the current one rank at least this high (see batch_eviction.hpp).
-    const uint32_t finished = n_layer_ - current_layer;
-    const Pool& pool = pools_[pool_of(copy.precision)];
-    uint64_t room = pool.capacity - pool.used;
-    for (uint32_t m : pool.members)
-        if (m == k || (!pinned_[m] && batch_rank(m, current_layer) >= finished))
-            room += entries_[m].bytes;
-    return room >= bytes;
+    return fits_evicting_ranks(copy, bytes, current_layer, n_layer_ - current_layer);
 }
 
 size_t ExpertCache::choose_victim(uint16_t current_layer, uint64_t time) {

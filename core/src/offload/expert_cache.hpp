@@ -95,6 +95,9 @@ class ExpertCache {
     // The index in candidates_ of the copy to evict.
     size_t choose_victim(uint16_t current_layer, uint64_t time);
     uint32_t batch_rank(size_t k, uint16_t current_layer) const;
+    // Whether `copy` fits evicting only unpinned copies ranked min_rank or higher.
+    bool fits_evicting_ranks(const ResidentCopy& copy, uint64_t bytes, uint16_t current_layer,
+                             uint32_t min_rank) const;
 
     uint32_t n_layer_, n_expert_;
     CachePolicy& policy_;

@@ -8,6 +8,7 @@
 #include "backend/cuda/cuda_check.hpp"
 #include "backend/cuda/matvec.hpp"
 #include "backend/cuda/matvec_kquant.hpp"
+#include "backend/cuda/matvec_output.cuh"
 #include "hoard/error.hpp"
 
 #include <cstdlib>
@@ -61,10 +62,6 @@ struct MatvecArgs {
     int chunk_blocks;   // blocks (values, for float formats) of a row staged at once
     int slot_bytes;     // shared memory per staged row chunk
 };
-
-__device__ __forceinline__ float silu(float v) {
-    return v / (1.0f + __expf(-v));
-}
 
 // Copies `bytes` bytes from global `src` (2-byte aligned) into the slot; returns
 // where in the slot the first byte landed.
@@ -220,18 +217,7 @@ template <class C> __global__ void __launch_bounds__(kThreads) matvec_kernel(Mat
             v += partial[0][r][s];
             if (n_mats == 2) v2 += partial[1][r][s];
         }
-        float* out = a.out + io_row * a.out_stride + r0 + r;
-        switch (a.output) {
-        case MatvecOutput::Store:
-            *out = v;
-            break;
-        case MatvecOutput::Add:
-            *out += v;
-            break;
-        case MatvecOutput::SiluMul:
-            *out = silu(v) * v2;
-            break;
-        }
+        write_output(a.out + io_row * a.out_stride + r0 + r, a.output, v, v2);
     }
 }
 

@@ -17,6 +17,7 @@
 #include "backend/cuda/block_codec.cuh"
 #include "backend/cuda/cuda_check.hpp"
 #include "backend/cuda/matvec_kquant.hpp"
+#include "backend/cuda/matvec_output.cuh"
 
 #include <algorithm>
 #include <cstdlib>
@@ -261,23 +262,8 @@ struct Q6K {
     }
 };
 
-__device__ __forceinline__ float silu(float v) {
-    return v / (1.0f + __expf(-v));
-}
-
 __device__ __forceinline__ void emit(const KArgs& a, size_t io_row, int row, float v, float v2) {
-    float* out = a.out + io_row * a.out_stride + row;
-    switch (a.output) {
-    case MatvecOutput::Store:
-        *out = v;
-        break;
-    case MatvecOutput::Add:
-        *out += v;
-        break;
-    case MatvecOutput::SiluMul:
-        *out = silu(v) * v2;
-        break;
-    }
+    write_output(a.out + io_row * a.out_stride + row, a.output, v, v2);
 }
 
 template <class K, int kRows, int kMats>
