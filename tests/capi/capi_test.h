@@ -105,6 +105,12 @@ void free_while_generating_on_another_thread(void);
 void session_rejects_a_second_call(void);
 void bad_generation_arguments(void);
 
+void backend_defaults_and_queries(void);
+void cpu_backend_reproduces_the_reference(void);
+void cuda_backend_loads_on_a_gpu_or_says_why_not(void);
+void invalid_backend_is_rejected(void);
+void older_load_options_load_with_auto(void);
+
 void offloaded_load_generates_and_counts(void);
 void plan_budget_predicts(void);
 void recording_gets_a_session_id(void);

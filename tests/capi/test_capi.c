@@ -1,9 +1,9 @@
-/* Tests of the C ABI (hoard.h) from C11: loading with progress and
- * cancellation, the model's description and memory plan, tokenizer and chat,
- * greedy generation against the conformance reference, cancellation from
- * another thread, telemetry, and misuse (NULL and freed handles, invalid
- * UTF-8, bad arguments) answered with errors instead of crashes. Each test
- * counts as passed when none of its checks failed. */
+/* Tests of the C ABI (hoard.h) from C11: loading with progress, cancellation
+ * and a chosen backend, the model's description and memory plan, tokenizer
+ * and chat, greedy generation against the conformance reference,
+ * cancellation from another thread, telemetry, and misuse (NULL and freed
+ * handles, invalid UTF-8, bad arguments) answered with errors instead of
+ * crashes. Each test counts as passed when none of its checks failed. */
 #include "capi_test.h"
 
 typedef struct test_case {
@@ -35,6 +35,12 @@ int main(void) {
         {"session_rejects_a_second_call", session_rejects_a_second_call},
         {"bad_generation_arguments", bad_generation_arguments},
         {"handles_after_free", handles_after_free},
+        {"backend_defaults_and_queries", backend_defaults_and_queries},
+        {"cpu_backend_reproduces_the_reference", cpu_backend_reproduces_the_reference},
+        {"cuda_backend_loads_on_a_gpu_or_says_why_not",
+         cuda_backend_loads_on_a_gpu_or_says_why_not},
+        {"invalid_backend_is_rejected", invalid_backend_is_rejected},
+        {"older_load_options_load_with_auto", older_load_options_load_with_auto},
         {"offloaded_load_generates_and_counts", offloaded_load_generates_and_counts},
         {"plan_budget_predicts", plan_budget_predicts},
         {"recording_gets_a_session_id", recording_gets_a_session_id},

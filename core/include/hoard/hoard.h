@@ -178,6 +178,14 @@ HOARD_API hoard_status hoard_engine_n_threads(const hoard_engine* engine, uint32
  * English phrase). Return true to go on, false to cancel the load. */
 typedef bool (*hoard_progress_fn)(void* user_data, double fraction, const char* stage);
 
+/* Where a model runs. AUTO: on a usable CUDA GPU when the model fits it
+ * (all in VRAM, or through the GPU offload engine with offload options),
+ * else on the CPU; never an error for want of a GPU. CPU: the CPU (offloading
+ * to a simulated device). CUDA: the GPU, or HOARD_ERROR_FAILED saying why not
+ * (no GPU, a build without CUDA, too little GPU memory). */
+typedef uint32_t hoard_backend;
+enum { HOARD_BACKEND_AUTO = 0, HOARD_BACKEND_CPU = 1, HOARD_BACKEND_CUDA = 2 };
+
 typedef struct hoard_load_options {
     uint32_t struct_size;
     uint32_t reserved;          /* 0 */
@@ -192,13 +200,19 @@ typedef struct hoard_load_options {
      * it, a failed load is HOARD_ERROR_FAILED (settings the offload engine
      * cannot meet, a budget too small) rather than HOARD_ERROR_BAD_MODEL. */
     const struct hoard_offload_options* offload;
+    /* Appended in version 3: a HOARD_BACKEND_* value (AUTO, the default,
+     * also for a struct_size that ends before it); others are
+     * HOARD_ERROR_INVALID_ARGUMENT. With CUDA, a failed load is
+     * HOARD_ERROR_FAILED rather than HOARD_ERROR_BAD_MODEL. */
+    hoard_backend backend;
 } hoard_load_options;
 
 HOARD_API hoard_status hoard_load_options_init(hoard_load_options* options, uint32_t struct_size);
 
 /* Opens a GGUF model. options may be NULL. Errors: HOARD_ERROR_NOT_FOUND,
  * HOARD_ERROR_BAD_MODEL, HOARD_ERROR_CANCELLED (by the token or the progress
- * callback; no model is returned). */
+ * callback; no model is returned), HOARD_ERROR_FAILED (offload settings or
+ * the CUDA backend asked for could not be met). */
 HOARD_API hoard_status hoard_engine_load_model(hoard_engine* engine, const char* path,
                                                const hoard_load_options* options,
                                                hoard_model** out_model);
@@ -229,6 +243,14 @@ typedef struct hoard_model_info {
 } hoard_model_info;
 
 HOARD_API hoard_status hoard_model_get_info(const hoard_model* model, hoard_model_info* out_info);
+
+/* Where the model runs: HOARD_BACKEND_CPU or _CUDA (what AUTO chose). */
+HOARD_API hoard_status hoard_model_backend(const hoard_model* model, hoard_backend* out_backend);
+/* The same in words: the GPU and how it holds the model, or the CPU and why
+ * the GPU was not used ("CPU (8 threads); CUDA not used: ..."). For people to
+ * read, not to parse; free it with hoard_free. */
+HOARD_API hoard_status hoard_model_backend_description(const hoard_model* model, char** out_text,
+                                                       size_t* out_len);
 
 /* How the weights divide between block formats, most bytes first. */
 typedef struct hoard_format_usage {

@@ -1,6 +1,7 @@
 //! The engine (worker threads, model loading) and cancel tokens.
 use crate::callbacks::{progress_trampoline, Callback};
 use crate::error::{check, Error, ErrorCode, Result};
+use crate::load_options::{Backend, LoadOptions};
 use crate::model::Model;
 use crate::offload::OffloadOptions;
 use crate::session::Session;
@@ -49,9 +50,48 @@ impl Engine {
         Ok(n)
     }
 
-    /// Loads a GGUF model.
+    /// Loads a GGUF model ([`Backend::Auto`], no offloading).
     pub fn load_model(&self, path: impl AsRef<Path>) -> Result<Model> {
-        self.load(path.as_ref(), None, None::<fn(f64, &str) -> bool>, None)
+        self.load_model_with_options(path, &LoadOptions::default())
+    }
+
+    /// Loads a GGUF model on the backend and with the offloading `options`
+    /// ask for. A backend or offload settings that cannot be met
+    /// ([`Backend::Cuda`] without a usable GPU, a budget too small) fail with
+    /// [`ErrorCode::Failed`].
+    pub fn load_model_with_options(
+        &self,
+        path: impl AsRef<Path>,
+        options: &LoadOptions,
+    ) -> Result<Model> {
+        self.load(
+            path.as_ref(),
+            options.backend,
+            options.offload.as_ref(),
+            None,
+            None::<fn(f64, &str) -> bool>,
+        )
+    }
+
+    /// [`Engine::load_model_with_options`] reporting progress and giving up
+    /// when `cancel` is raised, as [`Engine::load_model_with`] does.
+    pub fn load_model_with_options_and_progress<F>(
+        &self,
+        path: impl AsRef<Path>,
+        options: &LoadOptions,
+        cancel: Option<&CancelToken>,
+        progress: F,
+    ) -> Result<Model>
+    where
+        F: FnMut(f64, &str) -> bool,
+    {
+        self.load(
+            path.as_ref(),
+            options.backend,
+            options.offload.as_ref(),
+            cancel,
+            Some(progress),
+        )
     }
 
     /// Loads a GGUF model, reporting progress to `progress(fraction, stage)`
@@ -67,7 +107,7 @@ impl Engine {
     where
         F: FnMut(f64, &str) -> bool,
     {
-        self.load(path.as_ref(), cancel, Some(progress), None)
+        self.load(path.as_ref(), Backend::Auto, None, cancel, Some(progress))
     }
 
     /// Loads a GGUF model with its experts run through the offload engine
@@ -80,24 +120,27 @@ impl Engine {
     ) -> Result<Model> {
         self.load(
             path.as_ref(),
+            Backend::Auto,
+            Some(offload),
             None,
             None::<fn(f64, &str) -> bool>,
-            Some(offload),
         )
     }
 
     fn load<F>(
         &self,
         path: &Path,
+        backend: Backend,
+        offload: Option<&OffloadOptions>,
         cancel: Option<&CancelToken>,
         progress: Option<F>,
-        offload: Option<&OffloadOptions>,
     ) -> Result<Model>
     where
         F: FnMut(f64, &str) -> bool,
     {
         let path = path_to_cstring(path)?;
         let mut options = init_struct(sys::hoard_load_options_init)?;
+        options.backend = backend.to_c();
         // Kept alive over the call: the C struct borrows the policy's text.
         let offload = match offload {
             Some(o) => Some(o.to_c()?),

@@ -29,6 +29,7 @@
 mod callbacks;
 mod engine;
 mod error;
+mod load_options;
 mod model;
 mod offload;
 mod owned;
@@ -38,6 +39,7 @@ pub mod sys;
 
 pub use engine::{version, CancelToken, Engine};
 pub use error::{Error, ErrorCode, Result};
+pub use load_options::{Backend, LoadOptions};
 pub use model::{ChatMessage, FormatUsage, MemoryPlan, Model, ModelInfo};
 pub use offload::{plan_budget, OffloadCounters, OffloadOptions, OffloadPlan};
 pub use profiling::{LiveFeed, LiveSnapshot, Recording};

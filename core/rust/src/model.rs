@@ -1,6 +1,7 @@
 //! A loaded model: what it is, the memory it needs, its tokenizer, chat
 //! template and evaluation.
 use crate::error::{check, Result};
+use crate::load_options::Backend;
 use crate::owned::{borrowed_text, take_array, take_text};
 use crate::sys;
 use std::os::raw::c_char;
@@ -182,6 +183,25 @@ impl Model {
             eos_token: token_option(c.eos_token),
             formats,
         })
+    }
+
+    /// Where the model runs: [`Backend::Cpu`] or [`Backend::Cuda`] (never
+    /// `Auto`: what `Auto` chose).
+    pub fn backend(&self) -> Result<Backend> {
+        let mut backend = sys::HOARD_BACKEND_AUTO;
+        // SAFETY: a live handle and a valid out-pointer.
+        check(unsafe { sys::hoard_model_backend(self.raw(), &mut backend) })?;
+        Backend::from_c(backend)
+    }
+
+    /// The same in words: the GPU and how it holds the model, or the CPU and
+    /// why the GPU was not used. For people to read, not to parse.
+    pub fn backend_description(&self) -> Result<String> {
+        let (mut text, mut len) = (ptr::null_mut(), 0usize);
+        // SAFETY: valid out-pointers.
+        check(unsafe { sys::hoard_model_backend_description(self.raw(), &mut text, &mut len) })?;
+        // SAFETY: a string of len bytes from the library.
+        Ok(unsafe { take_text(text, len) })
     }
 
     /// The memory the model needs with a KV cache of `n_ctx` tokens (0: the

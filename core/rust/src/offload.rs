@@ -7,7 +7,8 @@ use crate::sys;
 use std::ffi::CString;
 use std::path::Path;
 
-/// How a model's experts are offloaded ([`crate::Engine::load_model_offloaded`]).
+/// How a model's experts are offloaded ([`crate::Engine::load_model_offloaded`],
+/// [`crate::LoadOptions::offload`]).
 /// `OffloadOptions::new(device_bytes)` gives the library's defaults.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]

@@ -29,6 +29,11 @@ pub const HOARD_ERROR_FAILED: hoard_status = 9;
 pub const HOARD_ERROR_OUT_OF_MEMORY: hoard_status = 10;
 pub const HOARD_ERROR_INTERNAL: hoard_status = 11;
 
+pub type hoard_backend = u32;
+pub const HOARD_BACKEND_AUTO: hoard_backend = 0;
+pub const HOARD_BACKEND_CPU: hoard_backend = 1;
+pub const HOARD_BACKEND_CUDA: hoard_backend = 2;
+
 pub type hoard_stop_reason = i32;
 pub const HOARD_STOP_NONE: hoard_stop_reason = 0;
 pub const HOARD_STOP_END_OF_GENERATION: hoard_stop_reason = 1;
@@ -77,6 +82,8 @@ pub struct hoard_load_options {
     pub cancel: *mut hoard_cancel_token,
     /// Version 2 of the struct: NULL, or the offload settings.
     pub offload: *const hoard_offload_options,
+    /// Version 3: a `HOARD_BACKEND_*` value.
+    pub backend: hoard_backend,
 }
 
 #[repr(C)]
@@ -375,6 +382,15 @@ extern "C" {
     pub fn hoard_model_get_info(
         model: *const hoard_model,
         out_info: *mut hoard_model_info,
+    ) -> hoard_status;
+    pub fn hoard_model_backend(
+        model: *const hoard_model,
+        out_backend: *mut hoard_backend,
+    ) -> hoard_status;
+    pub fn hoard_model_backend_description(
+        model: *const hoard_model,
+        out_text: *mut *mut c_char,
+        out_len: *mut usize,
     ) -> hoard_status;
     pub fn hoard_model_format_usage(
         model: *const hoard_model,

@@ -24,7 +24,21 @@ hoard_engine_options default_engine_options() {
 hoard_load_options default_load_options() {
     hoard_load_options o{};
     o.struct_size = sizeof o;
+    o.backend = HOARD_BACKEND_AUTO; // also for callers whose struct ends before it
     return o;
+}
+
+hoard::Backend backend_argument(hoard_backend backend) {
+    switch (backend) {
+    case HOARD_BACKEND_AUTO:
+        return hoard::Backend::Auto;
+    case HOARD_BACKEND_CPU:
+        return hoard::Backend::Cpu;
+    case HOARD_BACKEND_CUDA:
+        return hoard::Backend::Cuda;
+    }
+    fail_argument("options->backend is " + std::to_string(backend) +
+                  ", not a HOARD_BACKEND_* value (0 auto, 1 cpu, 2 cuda)");
 }
 
 // A path that names no file is its own error, so that callers can tell a
@@ -131,6 +145,8 @@ HOARD_API hoard_status hoard_engine_load_model(hoard_engine* engine, const char*
         if (!path) fail_argument("path is NULL");
         if (!*path) fail_argument("path is empty");
         const auto o = read_extensible(options, default_load_options(), "options");
+        hoard::LoadOptions load_options;
+        load_options.backend = backend_argument(o.backend);
         const auto token = o.cancel ? lookup<CancelTokenObject>(o.cancel) : nullptr;
         const std::filesystem::path file(path);
         check_model_path(file);
@@ -155,16 +171,16 @@ HOARD_API hoard_status hoard_engine_load_model(hoard_engine* engine, const char*
 
         poll_token();
         if (stop.load()) throw cancelled();
-        hoard::LoadOptions load_options;
         load_options.offload = offload_options_argument(o.offload);
         std::shared_ptr<hoard::Model> model;
         try {
             model = e->engine->load_model(file, progress, &stop, load_options);
         } catch (const hoard::Error& error) {
             if (stop.load()) throw cancelled();
-            // With offloading, the settings may be what the engine refused.
-            throw CapiError(load_options.offload ? HOARD_ERROR_FAILED : HOARD_ERROR_BAD_MODEL,
-                            error.what());
+            // With offloading or the CUDA backend, the settings or the GPU may
+            // be what the engine refused rather than the file.
+            const bool settings = load_options.offload || o.backend == HOARD_BACKEND_CUDA;
+            throw CapiError(settings ? HOARD_ERROR_FAILED : HOARD_ERROR_BAD_MODEL, error.what());
         }
         poll_token();
         if (stop.load()) throw cancelled(); // asked for before the load returned

@@ -59,6 +59,26 @@ HOARD_API hoard_status hoard_model_get_info(const hoard_model* model, hoard_mode
     });
 }
 
+HOARD_API hoard_status hoard_model_backend(const hoard_model* model, hoard_backend* out_backend) {
+    return guarded(__func__, [&] {
+        require_out(out_backend, "out_backend");
+        *out_backend = HOARD_BACKEND_AUTO; // on failure
+        const std::string name = model_of(model)->backend_name();
+        if (name != "cpu" && name != "cuda")
+            throw CapiError(HOARD_ERROR_INTERNAL, "unknown backend name \"" + name + "\"");
+        *out_backend = name == "cuda" ? HOARD_BACKEND_CUDA : HOARD_BACKEND_CPU;
+    });
+}
+
+HOARD_API hoard_status hoard_model_backend_description(const hoard_model* model, char** out_text,
+                                                       size_t* out_len) {
+    return guarded(__func__, [&] {
+        require_out(out_text, "out_text");
+        *out_text = nullptr;
+        give_text(model_of(model)->backend_description(), out_text, out_len);
+    });
+}
+
 HOARD_API hoard_status hoard_model_format_usage(const hoard_model* model, size_t index,
                                                 hoard_format_usage* out_usage) {
     return guarded(__func__, [&] {

@@ -111,6 +111,7 @@ fn parameter_defaults_land_in_the_right_fields() {
         );
         assert!(o.progress.is_none() && o.cancel.is_null());
         assert!(o.offload.is_null());
+        assert_eq!(o.backend, HOARD_BACKEND_AUTO);
         let mut off: hoard_offload_options = std::mem::zeroed();
         let size = size_of::<hoard_offload_options>() as u32;
         assert_eq!(hoard_offload_options_init(&mut off, size), HOARD_OK);
@@ -128,5 +129,67 @@ fn parameter_defaults_land_in_the_right_fields() {
             HOARD_OK
         );
         assert_eq!((e.struct_size, e.n_threads), (8, 0));
+    }
+}
+
+/// The offset of a field, measured on an uninitialised value (no
+/// `offset_of!` before Rust 1.77).
+macro_rules! offset_of {
+    ($type:ty, $field:ident) => {{
+        let value = std::mem::MaybeUninit::<$type>::uninit();
+        let base = value.as_ptr();
+        // SAFETY: only the field's address is taken, nothing is read.
+        let field = unsafe { std::ptr::addr_of!((*base).$field) };
+        field as usize - base as usize
+    }};
+}
+
+#[test]
+fn load_options_grow_by_appending() {
+    let pointer = size_of::<*const u8>();
+    // Version 1 ends at the offload pointer, version 2 after it, and the
+    // backend (version 3) follows.
+    assert_eq!(offset_of!(hoard_load_options, offload), 8 + 3 * pointer);
+    assert_eq!(
+        offset_of!(hoard_load_options, backend),
+        offset_of!(hoard_load_options, offload) + pointer
+    );
+    assert_eq!(
+        size_of::<hoard_load_options>(),
+        (offset_of!(hoard_load_options, backend) + 4 + pointer - 1) / pointer * pointer
+    );
+}
+
+#[test]
+fn the_library_reads_the_backend_where_we_write_it() {
+    unsafe {
+        let mut engine = std::ptr::null_mut();
+        assert_eq!(hoard_engine_create(std::ptr::null(), &mut engine), HOARD_OK);
+        let conformance = crate::test_support::conformance_path("models/tiny-mixtral-f16.gguf");
+        let path = std::ffi::CString::new(conformance.to_str().unwrap()).unwrap();
+        let mut o: hoard_load_options = std::mem::zeroed();
+        let size = size_of::<hoard_load_options>() as u32;
+        assert_eq!(hoard_load_options_init(&mut o, size), HOARD_OK);
+
+        let mut model = std::ptr::null_mut();
+        o.backend = 7;
+        assert_eq!(
+            hoard_engine_load_model(engine, path.as_ptr(), &o, &mut model),
+            HOARD_ERROR_INVALID_ARGUMENT
+        );
+        assert!(model.is_null());
+        let message = std::ffi::CStr::from_ptr(hoard_last_error()).to_string_lossy();
+        assert!(message.contains("options->backend is 7"), "{message}");
+
+        o.backend = HOARD_BACKEND_CPU;
+        assert_eq!(
+            hoard_engine_load_model(engine, path.as_ptr(), &o, &mut model),
+            HOARD_OK
+        );
+        let mut backend = HOARD_BACKEND_AUTO;
+        assert_eq!(hoard_model_backend(model, &mut backend), HOARD_OK);
+        assert_eq!(backend, HOARD_BACKEND_CPU);
+        assert_eq!(hoard_model_free(model), HOARD_OK);
+        assert_eq!(hoard_engine_free(engine), HOARD_OK);
     }
 }
