@@ -48,7 +48,8 @@ struct OffloadOptions {
         cache_dir; // sidecar folder; "" : $HOARD_CACHE_DIR, $XDG_CACHE_HOME/hoard, ~/.cache/hoard
 
     bool cpu_fallback = true; // compute an expert on the CPU when that beats loading it
-    size_t cpu_threads = 1;   // threads computing CPU experts
+    size_t cpu_threads = 0;   // threads computing CPU experts; 0: all cores but two beside
+                              // a GPU, one beside the simulated device
     bool allow_skip = false;  // drop negligible experts instead of computing them
     bool prefetch = true;     // apply later layers' routers to the current state
     uint32_t prefetch_distance = 2;

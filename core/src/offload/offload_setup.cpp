@@ -225,7 +225,9 @@ start_executor(const model::Model& model, std::shared_ptr<ExpertStore> store,
     parts.store = std::move(store);
     parts.device = std::move(device);
     parts.resident_reservation = reservation;
-    parts.cpu = std::make_unique<CpuExpertWorker>(options.cpu_threads, epoch);
+    // 0 threads: chosen by the device's setup (GPU), else one: the simulated
+    // device computes on the same cores.
+    parts.cpu = std::make_unique<CpuExpertWorker>(std::max<size_t>(1, options.cpu_threads), epoch);
 
     ExecutorConfig config;
     config.policy = parse_policy_kind(options.policy);

@@ -80,7 +80,8 @@ void add_offload_options(CLI::App& cmd, OffloadFlags& f) {
         ->check(on_off)
         ->capture_default_str()
         ->group(group);
-    cmd.add_option("--cpu-threads", f.cpu_threads, "Threads for CPU experts")
+    cmd.add_option("--cpu-threads", f.cpu_threads,
+                   "Threads for CPU experts (0: all cores but two beside a GPU)")
         ->capture_default_str()
         ->group(group);
     cmd.add_option("--prefetch", f.prefetch, "Prefetch with later layers' routers")

@@ -17,7 +17,7 @@ struct OffloadFlags {
     std::string backend = "auto"; // auto, cpu, cuda
     double t1 = 0.6, t2 = 0.9, link_gbps = 25, device_gbps = 0, cpu_gbps = 0;
     uint32_t prefetch_distance = 2;
-    size_t cpu_threads = 1;
+    size_t cpu_threads = 0;
 
     bool offloading() const { return !vram.empty(); }
     // Throws hoard::Error for a bad size.

@@ -67,11 +67,22 @@ start_gpu_offload(const model::Model& model, std::shared_ptr<offload::ExpertStor
     // order), so this rate stays as given.
     rates.device_bytes_per_second = 0.5 * g.model->device_info().memory_bandwidth;
     if (!(rates.device_bytes_per_second > 0)) rates.device_bytes_per_second = 500e9;
-    rates.cpu_bytes_per_second = cpu_bytes_per_second > 0 ? cpu_bytes_per_second : 20e9;
+    // Beside a GPU the cores are free for CPU experts: all but two (the pass
+    // and the copies need theirs) unless the caller chose.
+    OffloadOptions resolved = options;
+    if (resolved.cpu_threads == 0) {
+        const size_t cores = std::max(1u, std::thread::hardware_concurrency());
+        resolved.cpu_threads = cores > 3 ? cores - 2 : 1;
+    }
+    // A guess that scales with the threads (about 6 GB/s of weights per core
+    // on the H200 host), until the first CPU experts are timed.
+    rates.cpu_bytes_per_second = cpu_bytes_per_second > 0
+                                     ? cpu_bytes_per_second
+                                     : std::max(12e9, 5e9 * double(resolved.cpu_threads));
     rates.measure_device = false;
     offload::DeviceBuffer none;
     g.executor = offload::start_executor(model, std::move(store), g.model->take_device(), none,
-                                         g.model->plan(), options, bus, epoch, rates);
+                                         g.model->plan(), resolved, bus, epoch, rates);
     g.model->set_executor(g.executor);
     return g;
 }
