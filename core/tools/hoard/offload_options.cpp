@@ -166,10 +166,11 @@ void print_offload_counters(const Model& model, std::FILE* out) {
                  static_cast<unsigned long long>(c.prefetch_loads_evicted_unused),
                  c.prefetch_precision(), c.prefetch_recall(), c.prefetch_distance);
     std::fprintf(out,
-                 "[offload] decode %llu tokens at %.2f tok/s on the simulated device, "
-                 "stalls %.4f s, evictions %llu\n",
+                 "[offload] decode %llu tokens at %.2f tok/s on the %s, stalls %.4f s, "
+                 "evictions %llu\n",
                  static_cast<unsigned long long>(c.decode_tokens), c.decode_tokens_per_second(),
-                 c.stall_seconds, static_cast<unsigned long long>(c.evictions));
+                 model.backend_name() == "cuda" ? "GPU" : "simulated device", c.stall_seconds,
+                 static_cast<unsigned long long>(c.evictions));
     std::fprintf(out,
                  "[offload] device peak %s of %s; host peak %s of %s; rates: link %.1f GB/s, "
                  "device %.1f GB/s, CPU %.1f GB/s\n",
