@@ -66,12 +66,13 @@ size_t CublasPrefill::planned_bytes(const model::ModelConfig& c, size_t batch) {
 }
 
 std::unique_ptr<CublasPrefill> CublasPrefill::create(const model::ModelConfig& c, size_t batch,
-                                                     DeviceMemory& memory, std::string& reason) {
+                                                     size_t min_tokens, DeviceMemory& memory,
+                                                     std::string& reason) {
     const CublasLibrary* lib = CublasLibrary::get(reason);
     if (!lib) return nullptr;
     std::unique_ptr<CublasPrefill> p(new CublasPrefill());
     p->lib_ = lib;
-    p->min_tokens_ = env_min_tokens();
+    p->min_tokens_ = min_tokens ? min_tokens : env_min_tokens();
     p->n_embd_ = c.n_embd;
     p->batch_ = batch;
     const bool moe = c.is_moe();
@@ -147,18 +148,9 @@ size_t CublasPrefill::counted_bytes() const {
     return total;
 }
 
-size_t CublasPrefill::device_bytes() const {
-    return workspace_.bytes() + weights_[0].bytes() + weights_[1].bytes() + gathered_.bytes() +
-           gate_up_.bytes() + h_.bytes() + sorted_out_.bytes() + library_memory_.bytes();
-}
-
 std::unique_lock<std::mutex> CublasPrefill::begin_pass(cudaStream_t stream) {
     std::unique_lock<std::mutex> lock(mutex_);
-    if (!handle_) {
-        handle_ = lib_->create_handle(stream, workspace_.data(), workspace_.bytes());
-    } else if (stream != stream_) {
-        lib_->set_stream(handle_, stream);
-    }
+    if (stream != stream_) lib_->set_stream(handle_, stream); // created by warm_up()
     stream_ = stream;
     return lock;
 }
@@ -167,9 +159,9 @@ bool CublasPrefill::project(const DeviceMatrix& w, const __half* a, size_t a_str
                             float* out, size_t out_stride, bool add) {
     const size_t ld = padded(w.row_length);
     if (w.n_rows * ld > weight_halves_ || a_stride % 8) return false;
-    // On the pass's stream, after whatever the decode stream last wrote here.
+    // On the pass's stream (experts() leaves nothing of the decode stream's
+    // unwaited for); the next experts() decodes into this buffer after free_[0].
     __half* wh = weights_[0].as<__half>();
-    check_cuda(cudaStreamWaitEvent(stream_, ready_[0]->get(), 0), "ordering the prefill streams");
     dequantize_half(w, 0, w.n_rows, wh, ld, stream_);
     lib_->gemm_abt(handle_, m, w.n_rows, w.row_length, a, a_stride, wh, ld, out, out_stride, false,
                    1.0f, add ? 1.0f : 0.0f);

@@ -40,19 +40,19 @@ class CublasPrefill {
   public:
     // Null, with the reason, when cuBLAS cannot be opened or the budget
     // cannot hold the scratch buffers (the int8 products then do all batches).
+    // min_tokens: the smallest batch that takes cuBLAS; 0: HOARD_CUDA_CUBLAS_MIN_TOKENS,
+    // default 128.
     static std::unique_ptr<CublasPrefill> create(const model::ModelConfig& config, size_t batch,
-                                                 DeviceMemory& memory, std::string& reason);
+                                                 size_t min_tokens, DeviceMemory& memory,
+                                                 std::string& reason);
     // Device memory create() takes for this model and batch size.
     static size_t planned_bytes(const model::ModelConfig& config, size_t batch); // counted
     ~CublasPrefill();
     CublasPrefill(const CublasPrefill&) = delete;
     CublasPrefill& operator=(const CublasPrefill&) = delete;
 
-    // Batches of at least this many tokens take cuBLAS (HOARD_CUDA_CUBLAS_MIN_TOKENS,
-    // default 128).
+    // Batches of at least this many tokens take cuBLAS.
     size_t min_tokens() const { return min_tokens_; }
-    void set_min_tokens(size_t n) { min_tokens_ = n; }
-    size_t device_bytes() const;
     size_t counted_bytes() const; // as DeviceMemory counts them
 
     // Held for a pass; binds the handle to the pass's stream.

@@ -45,9 +45,8 @@ CudaModel::CudaModel(const model::Model& model, const CudaModelOptions& options,
     weights_ = upload_weights(model_, *memory_, uploader);
     if (options.cublas_min_tokens != SIZE_MAX) {
         // Sized for the largest batch a KV cache of this model works in.
-        cublas_ = CublasPrefill::create(config(), kMaxPassBatch, *memory_, cublas_note_);
-        if (cublas_ && options.cublas_min_tokens)
-            cublas_->set_min_tokens(options.cublas_min_tokens);
+        cublas_ = CublasPrefill::create(config(), kMaxPassBatch, options.cublas_min_tokens,
+                                        *memory_, cublas_note_);
     } else {
         cublas_note_ = "cuBLAS prefill disabled";
     }

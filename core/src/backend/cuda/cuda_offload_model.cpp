@@ -119,9 +119,8 @@ CudaOffloadModel::CudaOffloadModel(const model::Model& model, const CudaOffloadO
     if (options.cublas_min_tokens != SIZE_MAX &&
         CublasPrefill::planned_bytes(c, cache_->buffers().batch) <= budget / 32) {
         std::string reason;
-        cublas_ = CublasPrefill::create(c, cache_->buffers().batch, *memory_, reason);
-        if (cublas_ && options.cublas_min_tokens)
-            cublas_->set_min_tokens(options.cublas_min_tokens);
+        cublas_ = CublasPrefill::create(c, cache_->buffers().batch, options.cublas_min_tokens,
+                                        *memory_, reason);
     }
     const size_t after_fixed = memory_->used();
 
