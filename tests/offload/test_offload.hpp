@@ -78,6 +78,9 @@ class TestOffload : public QObject {
     void separateAndSharedPools();
     void pinnedCopiesAreNeverEvicted();
     void cacheBytesStayWithinPoolsUnderRandomInserts();
+    void slotClassesGiveEverySizeTheSameShare();
+    void slotClassesMergeTheLeastWastefulSizes();
+    void cachePoolsPerSlotClass();
     void batchRuleRanksByNextUse();
     void batchRuleLoadsBeladysMinimumOnACyclicWorkload();
     void batchRuleFollowsTheRouting();

@@ -4,10 +4,12 @@
 // is left holds cached experts, in one pool shared by high- and low-precision
 // copies or in two separate pools.
 #include "offload/offload_shape.hpp"
+#include "offload/slot_classes.hpp"
 
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <vector>
 
 namespace hoard::offload {
 
@@ -41,6 +43,10 @@ struct BudgetPlan {
     // Shared: one pool of expert_area_bytes (reported as the high pool, low 0).
     uint64_t high_pool_bytes = 0;
     uint64_t low_pool_bytes = 0;
+    // A device with slots of several sizes (slot_classes.hpp): the high (or
+    // shared) pool is cut into these, each counted on its own. Empty: the
+    // pools count bytes, whatever the copies' sizes.
+    std::vector<SlotClass> slot_classes;
 
     // How many copies fit, at the average expert size: what a user reads.
     double high_slots = 0;        // the whole area filled with high-precision copies (Shared)

@@ -87,6 +87,12 @@ class DeviceBackend {
     // but the engine does not move through this seam: weights outside the
     // experts, the KV cache, workspace).
     virtual DeviceBuffer allocate(uint64_t bytes, bool backed = true) = 0;
+    // Memory for an expert copy taking `bytes` (its copy_footprint): a device
+    // with pools per precision or size takes it from the pool the expert
+    // cache counted it in.
+    virtual DeviceBuffer allocate_copy(uint64_t bytes, telemetry::Precision) {
+        return allocate(bytes);
+    }
     virtual void release(DeviceBuffer& buffer) = 0;
 
     // Copy queue. `src` must stay valid and unchanged until the copy is

@@ -8,17 +8,43 @@
 namespace hoard::offload {
 
 ExpertCache::ExpertCache(uint32_t n_layer, uint32_t n_expert, PoolLayout layout,
-                         uint64_t high_pool_bytes, uint64_t low_pool_bytes, CachePolicy& policy)
+                         uint64_t high_pool_bytes, uint64_t low_pool_bytes, CachePolicy& policy,
+                         std::span<const SlotClass> slot_classes)
     : n_layer_(n_layer), n_expert_(n_expert), policy_(policy) {
     const size_t n = size_t(n_layer) * n_expert;
-    pools_.resize(layout == PoolLayout::Separate ? 2 : 1);
-    pools_[0].capacity = high_pool_bytes;
-    if (pools_.size() == 2) pools_[1].capacity = low_pool_bytes;
+    if (slot_classes.empty()) {
+        pools_.push_back({});
+        pools_[0].capacity = high_pool_bytes;
+    }
+    for (const SlotClass& c : slot_classes) {
+        Pool pool;
+        pool.capacity = c.bytes();
+        pool.slot_bytes = c.slot_bytes;
+        pools_.push_back(pool);
+    }
+    separate_low_ = layout == PoolLayout::Separate;
+    if (separate_low_) {
+        pools_.push_back({});
+        pools_.back().capacity = low_pool_bytes;
+    }
     entries_.resize(n);
     member_index_.assign(n, 0);
     pinned_.assign(n, 0);
     used_pass_.assign(n, 0);
     policy_.prepare(n_layer, n_expert);
+}
+
+size_t ExpertCache::pool_of(Precision p, uint64_t bytes) const {
+    if (separate_low_ && p == Precision::Low) return pools_.size() - 1;
+    const size_t n_high = pools_.size() - (separate_low_ ? 1 : 0);
+    // Slot classes: the one whose slots are exactly this footprint (the
+    // device's copy_footprint), else the smallest that holds it.
+    size_t fit = n_high;
+    for (size_t i = 0; i < n_high && pools_[i].slot_bytes; ++i) {
+        if (pools_[i].slot_bytes == bytes) return i;
+        if (fit == n_high && pools_[i].slot_bytes >= bytes) fit = i;
+    }
+    return fit < n_high ? fit : 0;
 }
 
 ResidentCopy ExpertCache::copy_of(size_t k) const {
@@ -53,7 +79,7 @@ size_t ExpertCache::n_resident() const {
 
 void ExpertCache::remove(size_t k) {
     Entry& e = entries_[k];
-    Pool& pool = pools_[pool_of(e.precision)];
+    Pool& pool = pools_[pool_of(e.precision, e.bytes)];
     const uint32_t pos = member_index_[k];
     pool.members[pos] = pool.members.back();
     member_index_[pool.members[pos]] = pos;
@@ -74,7 +100,7 @@ bool ExpertCache::insert(const ResidentCopy& copy, uint64_t bytes, uint64_t time
         throw Error("expert cache: layer " + std::to_string(copy.layer) + " expert " +
                     std::to_string(copy.expert) + " is already resident");
 
-    const size_t p = pool_of(copy.precision);
+    const size_t p = pool_of(copy.precision, bytes);
     Pool& pool = pools_[p];
     if (bytes > pool.capacity) return false;
     // Bytes that can be freed: unpinned copies of the pool, and the low copy
@@ -82,7 +108,7 @@ bool ExpertCache::insert(const ResidentCopy& copy, uint64_t bytes, uint64_t time
     uint64_t freeable = 0;
     for (uint32_t m : pool.members)
         if (!pinned_[m] && m != k) freeable += entries_[m].bytes;
-    if (replaces_low && pool_of(Precision::Low) == p) freeable += e.bytes;
+    if (replaces_low && pool_of(Precision::Low, e.bytes) == p) freeable += e.bytes;
     if (pool.capacity - pool.used + freeable < bytes) return false;
 
     if (replaces_low) {
@@ -133,7 +159,7 @@ uint32_t ExpertCache::batch_rank(size_t k, uint16_t current_layer) const {
 bool ExpertCache::fits_evicting_ranks(const ResidentCopy& copy, uint64_t bytes,
                                       uint16_t current_layer, uint32_t min_rank) const {
     const size_t k = key(copy.layer, copy.expert);
-    const Pool& pool = pools_[pool_of(copy.precision)];
+    const Pool& pool = pools_[pool_of(copy.precision, bytes)];
     uint64_t room = pool.capacity - pool.used;
     for (uint32_t m : pool.members)
         if (m == k || (!pinned_[m] && batch_rank(m, current_layer) >= min_rank))

@@ -9,6 +9,7 @@
 #include "offload/cache_policy.hpp"
 
 #include <cstdint>
+#include <span>
 #include <vector>
 
 namespace hoard::offload {
@@ -24,12 +25,15 @@ class ExpertCache {
     };
 
     // Shared: one pool of high_pool_bytes for both precisions. Separate: high
-    // copies in high_pool_bytes, low copies in low_pool_bytes.
+    // copies in high_pool_bytes, low copies in low_pool_bytes. With slot
+    // classes, the high (or shared) pool is one pool per class instead, and a
+    // copy's bytes (its footprint: the slot size of its class) name its pool.
     ExpertCache(uint32_t n_layer, uint32_t n_expert, PoolLayout layout, uint64_t high_pool_bytes,
-                uint64_t low_pool_bytes, CachePolicy& policy);
+                uint64_t low_pool_bytes, CachePolicy& policy,
+                std::span<const SlotClass> slot_classes = {});
     ExpertCache(uint32_t n_layer, uint32_t n_expert, const BudgetPlan& plan, CachePolicy& policy)
         : ExpertCache(n_layer, n_expert, plan.layout, plan.high_pool_bytes, plan.low_pool_bytes,
-                      policy) {}
+                      policy, plan.slot_classes) {}
 
     const Entry& entry(uint16_t layer, uint16_t expert) const {
         return entries_[key(layer, expert)];
@@ -75,7 +79,8 @@ class ExpertCache {
     bool use(const ResidentCopy& copy, const ExpertRequest& request);
 
     size_t n_pools() const { return pools_.size(); }
-    size_t pool_of(Precision p) const { return pools_.size() == 2 && p == Precision::Low ? 1 : 0; }
+    // The pool a copy of precision p taking `bytes` goes to.
+    size_t pool_of(Precision p, uint64_t bytes) const;
     uint64_t capacity(size_t pool) const { return pools_[pool].capacity; }
     uint64_t used_bytes(size_t pool) const { return pools_[pool].used; }
     uint64_t peak_bytes(size_t pool) const { return pools_[pool].peak; }
@@ -87,6 +92,7 @@ class ExpertCache {
   private:
     struct Pool {
         uint64_t capacity = 0, used = 0, peak = 0;
+        uint64_t slot_bytes = 0;       // a slot class's pool takes copies of this footprint
         std::vector<uint32_t> members; // keys of resident copies
     };
     size_t key(uint16_t layer, uint16_t expert) const { return size_t(layer) * n_expert_ + expert; }
@@ -111,6 +117,7 @@ class ExpertCache {
     std::vector<uint32_t> used_pass_;        // per (layer, expert): batch pass of its last use
     std::vector<size_t> group_;              // scratch: the batch rule's candidates
     std::vector<ResidentCopy> group_copies_; // scratch
+    bool separate_low_ = false;              // the last pool holds the low copies
     bool batch_pass_ = false;
     uint32_t pass_ = 0; // batch passes begun
     uint64_t evictions_ = 0, batch_evictions_ = 0, prefetch_wasted_ = 0;

@@ -88,7 +88,7 @@ bool OffloadExecutor::place_copy(uint16_t layer, uint16_t expert, Precision p,
         return false;
     for (const ResidentCopy& c : evicted_) evict_copy(c);
     // The cache's pools never exceed the expert area, so this fits the budget.
-    device_copy_[key(layer, expert)] = parts_.device->allocate(bytes);
+    device_copy_[key(layer, expert)] = parts_.device->allocate_copy(bytes, p);
     return true;
 }
 

@@ -67,13 +67,16 @@ size_t CudaExpertDevice::workspace_bytes(const ExpertDeviceOptions& o) {
 CudaExpertDevice::CudaExpertDevice(std::shared_ptr<DeviceMemory> memory,
                                    const ExpertDeviceOptions& options, Clock::time_point epoch)
     : memory_(std::move(memory)), options_(options), link_(epoch, options.link_bytes_per_second) {
-    if (options.n_high_slots == 0)
-        throw Error("the GPU memory budget leaves no room for a single expert copy");
-    high_ = std::make_unique<ExpertSlots>(*memory_, options.high_slot_bytes, options.n_high_slots,
-                                          "expert cache");
+    for (const offload::SlotClass& c : options.high_classes)
+        if (c.n_slots > 0)
+            high_.push_back(
+                std::make_unique<ExpertSlots>(*memory_, c.slot_bytes, c.n_slots, "expert cache"));
+    if (high_.empty()) throw Error("the GPU memory budget leaves no room for a single expert copy");
     if (options.n_low_slots > 0)
         low_ = std::make_unique<ExpertSlots>(*memory_, options.low_slot_bytes, options.n_low_slots,
                                              "low-precision expert cache");
+    for (const auto& h : high_) arenas_.push_back(h.get());
+    if (low_) arenas_.push_back(low_.get());
     const size_t ws = workspace_bytes(options);
     work_ = memory_->allocate(ws, "offload working memory");
     staging_ = PinnedBuffer(ws);
@@ -93,10 +96,18 @@ void CudaExpertDevice::begin_layer() {
     staged_ = 0; // the last layer's uploads ran before its routing reached the host
 }
 
+size_t CudaExpertDevice::n_high_slots() const {
+    size_t n = 0;
+    for (const auto& h : high_) n += h->size();
+    return n;
+}
+
 std::string CudaExpertDevice::description() const {
     std::string d = "CUDA GPU " + options_.device_name + " (" + gib_text(memory_->budget()) +
-                    " budget, " + std::to_string(n_high_slots()) + " expert slots of " +
-                    std::to_string(high_->slot_bytes() >> 20) + " MiB";
+                    " budget, expert slots:";
+    for (const auto& h : high_)
+        d += " " + std::to_string(h->size()) + " of " + std::to_string(h->slot_bytes() >> 20) +
+             " MiB";
     if (low_)
         d += " + " + std::to_string(n_low_slots()) + " low of " +
              std::to_string(low_->slot_bytes() >> 20) + " MiB";
@@ -105,7 +116,32 @@ std::string CudaExpertDevice::description() const {
 
 uint64_t CudaExpertDevice::copy_footprint(uint64_t bytes, telemetry::Precision p) const {
     if (low_ && p == telemetry::Precision::Low) return low_->slot_bytes();
-    return high_->slot_bytes() >= bytes ? high_->slot_bytes() : bytes;
+    for (const auto& h : high_) // smallest class first
+        if (h->slot_bytes() >= bytes) return h->slot_bytes();
+    return bytes; // fits no slot: the cache never finds room for it
+}
+
+offload::DeviceBuffer CudaExpertDevice::take_slot(ExpertSlots& arena, uint64_t bytes) {
+    const auto s = arena.take();
+    if (!s)
+        throw Error(
+            "internal error: no free GPU expert slot although the expert cache counted one");
+    const size_t index =
+        size_t(std::find(arenas_.begin(), arenas_.end(), &arena) - arenas_.begin());
+    offload::DeviceBuffer b;
+    b.bytes = bytes;
+    b.owner = offload::MemoryTier::Device;
+    b.id = (uint64_t(index + 1) << 32) | *s;
+    b.data = arena.data(*s);
+    return b;
+}
+
+offload::DeviceBuffer CudaExpertDevice::allocate_copy(uint64_t bytes, telemetry::Precision p) {
+    // The footprint names the arena exactly as the expert cache counted it.
+    if (low_ && p == telemetry::Precision::Low) return take_slot(*low_, bytes);
+    for (const auto& h : high_)
+        if (h->slot_bytes() >= bytes) return take_slot(*h, bytes);
+    throw Error("internal error: an expert copy larger than every GPU slot");
 }
 
 offload::DeviceBuffer CudaExpertDevice::allocate(uint64_t bytes, bool backed) {
@@ -118,27 +154,13 @@ offload::DeviceBuffer CudaExpertDevice::allocate(uint64_t bytes, bool backed) {
         b.id = next_unbacked_++ << 40;
         return b;
     }
-    // A copy's footprint names its pool; with equal sizes either pool serves.
-    ExpertSlots* order[2] = {high_.get(), low_.get()};
-    if (low_ && bytes == low_->slot_bytes() && bytes != high_->slot_bytes())
-        std::swap(order[0], order[1]);
-    for (int i = 0; i < 2; ++i) {
-        ExpertSlots* arena = order[i];
-        if (!arena || bytes > arena->slot_bytes()) continue;
-        if (const auto s = arena->take()) {
-            b.id = (uint64_t(arena == low_.get() ? 2 : 1) << 32) | *s;
-            b.data = arena->data(*s);
-            return b;
-        }
-    }
-    throw Error("internal error: no free GPU expert slot although the expert cache counted one");
+    return allocate_copy(bytes, telemetry::Precision::High);
 }
 
 CudaExpertDevice::Located CudaExpertDevice::locate(uint64_t id) {
     Located l;
     const uint64_t arena = id >> 32;
-    if (arena == 1) l.arena = high_.get();
-    if (arena == 2) l.arena = low_.get();
+    if (arena >= 1 && arena <= arenas_.size()) l.arena = arenas_[arena - 1];
     l.slot = uint32_t(id & 0xffffffffu);
     if (!l.arena || l.slot >= l.arena->size()) throw Error("internal error: not a GPU expert slot");
     return l;

@@ -14,6 +14,7 @@
 #include "backend/cuda/link_copies.hpp"
 #include "offload/device_backend.hpp"
 #include "offload/host_expert_tier.hpp"
+#include "offload/slot_classes.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -29,7 +30,8 @@ namespace hoard::backend::cuda {
 offload::HostAllocator pinned_host_allocator();
 
 struct ExpertDeviceOptions {
-    size_t high_slot_bytes = 0, n_high_slots = 0;
+    // High (and shared low) copies: one arena per slot class, smallest first.
+    std::vector<offload::SlotClass> high_classes;
     size_t low_slot_bytes = 0, n_low_slots = 0; // 0 slots: low copies share the high slots
     size_t max_tokens = 512;                    // a pass's largest batch
     size_t n_expert = 0, n_expert_used = 0, n_embd = 0;
@@ -64,6 +66,7 @@ class CudaExpertDevice final : public offload::DeviceBackend, public offload::Re
     uint64_t used_bytes() const override { return memory_->used(); }
     uint64_t peak_bytes() const override { return memory_->peak(); }
     offload::DeviceBuffer allocate(uint64_t bytes, bool backed = true) override;
+    offload::DeviceBuffer allocate_copy(uint64_t bytes, telemetry::Precision p) override;
     void release(offload::DeviceBuffer& buffer) override;
     offload::CopyTicket copy_to_device(const offload::DeviceBuffer& dst, const uint8_t* src,
                                        uint64_t bytes, offload::CopyPriority priority) override;
@@ -89,7 +92,7 @@ class CudaExpertDevice final : public offload::DeviceBackend, public offload::Re
                       std::span<const std::pair<uint32_t, uint32_t>> skipped) override;
 
     double link_bytes_per_second() const { return link_.bytes_per_second(); }
-    size_t n_high_slots() const { return high_ ? high_->size() : 0; }
+    size_t n_high_slots() const;
     size_t n_low_slots() const { return low_ ? low_->size() : 0; }
 
   private:
@@ -98,6 +101,7 @@ class CudaExpertDevice final : public offload::DeviceBackend, public offload::Re
         uint32_t slot = 0;
     };
     Located locate(uint64_t buffer_id);
+    offload::DeviceBuffer take_slot(ExpertSlots& arena, uint64_t bytes);
     // Staging for the step's small uploads: host (pinned) and device halves.
     template <class T> T* stage(size_t count, T*& device);
     void upload_staged(size_t from);
@@ -106,7 +110,9 @@ class CudaExpertDevice final : public offload::DeviceBackend, public offload::Re
 
     std::shared_ptr<DeviceMemory> memory_;
     ExpertDeviceOptions options_;
-    std::unique_ptr<ExpertSlots> high_, low_;
+    std::vector<std::unique_ptr<ExpertSlots>> high_; // one per slot class
+    std::unique_ptr<ExpertSlots> low_;
+    std::vector<ExpertSlots*> arenas_; // buffer ids name these: high classes, then low
     LinkCopies link_;
     DeviceBuffer work_;    // device half of the staging
     PinnedBuffer staging_; // host half

@@ -136,26 +136,33 @@ CudaOffloadModel::CudaOffloadModel(const model::Model& model, const CudaOffloadO
     const size_t workspace = DeviceMemory::counted_size(CudaExpertDevice::workspace_bytes(d));
     const size_t fixed = after_fixed + workspace + options.driver_reserve;
     size_t area = budget > fixed ? budget - fixed : 0;
-    // Each arena loses up to a page to rounding and read slack.
-    area = area > (size_t(4) << 20) ? area - (size_t(4) << 20) : 0;
-    d.high_slot_bytes =
-        round_up(separate ? options.high_copy_bytes
-                          : std::max(options.high_copy_bytes, options.low_copy_bytes),
-                 256);
+    // Each arena (up to four slot classes and the low pool) loses up to a
+    // 2 MiB page to rounding and read slack.
+    area = area > (size_t(12) << 20) ? area - (size_t(12) << 20) : 0;
     if (separate) {
         d.low_slot_bytes = round_up(options.low_copy_bytes, 256);
-        const size_t low_area = size_t(double(area) * options.low_pool_share);
-        d.n_low_slots = low_area / d.low_slot_bytes;
-        d.n_high_slots = (area - d.n_low_slots * d.low_slot_bytes) / d.high_slot_bytes;
-    } else {
-        d.n_high_slots = area / d.high_slot_bytes;
+        d.n_low_slots = size_t(double(area) * options.low_pool_share) / d.low_slot_bytes;
+        area -= d.n_low_slots * d.low_slot_bytes;
     }
-    if (d.n_high_slots < c.n_expert_used)
+    offload::SlotClassRequest classes;
+    classes.area_bytes = area;
+    classes.min_slots = c.n_expert_used;
+    classes.must_fit = separate ? 0 : options.low_copy_bytes;
+    if (options.plan_slot_classes) {
+        d.high_classes = options.plan_slot_classes(classes);
+    } else {
+        // One class cut to the largest copy.
+        offload::SlotClass one;
+        one.slot_bytes = round_up(std::max(options.high_copy_bytes, classes.must_fit), 256);
+        one.n_slots = area / one.slot_bytes;
+        if (one.n_slots >= classes.min_slots) d.high_classes.push_back(one);
+    }
+    if (d.high_classes.empty())
         throw Error("the GPU memory budget of " + gib_text(budget) + " leaves " + gib_text(area) +
                     " for experts after the other weights (" + gib_text(weights_.bytes()) +
                     "), the KV cache and working buffers; one layer's " +
                     std::to_string(c.n_expert_used) + " experts need " +
-                    gib_text(c.n_expert_used * d.high_slot_bytes));
+                    gib_text(c.n_expert_used * round_up(options.high_copy_bytes, 256)));
     owned_device_ = std::make_unique<CudaExpertDevice>(memory_, d, epoch);
     device_ = owned_device_.get();
     device_->bind(&cache_->buffers(), cache_->stream().get());
@@ -170,10 +177,16 @@ CudaOffloadModel::CudaOffloadModel(const model::Model& model, const CudaOffloadO
     plan_.workspace_bytes = workspace + options.driver_reserve + scratch;
     plan_.layout = separate ? offload::PoolLayout::Separate : offload::PoolLayout::Shared;
     plan_.low_precision = low;
-    plan_.high_pool_bytes = d.n_high_slots * d.high_slot_bytes;
+    plan_.slot_classes = d.high_classes;
+    plan_.high_pool_bytes = 0;
+    size_t n_high_slots = 0;
+    for (const offload::SlotClass& k : d.high_classes) {
+        plan_.high_pool_bytes += k.bytes();
+        n_high_slots += k.n_slots;
+    }
     plan_.low_pool_bytes = d.n_low_slots * d.low_slot_bytes;
     plan_.expert_area_bytes = plan_.high_pool_bytes + plan_.low_pool_bytes;
-    plan_.high_slots = double(d.n_high_slots);
+    plan_.high_slots = double(n_high_slots);
     plan_.low_slots = separate ? double(d.n_low_slots)
                                : (low ? double(plan_.high_pool_bytes) /
                                             double(std::max<size_t>(options.low_copy_bytes, 1))

@@ -21,6 +21,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <vector>
@@ -34,10 +35,15 @@ struct CudaOffloadOptions {
     size_t n_ctx = 4096;
     // Slot sizes: the largest copy of each precision (from the expert catalog).
     size_t high_copy_bytes = 0, low_copy_bytes = 0; // low 0: no low copies
-    bool separate_pools = false;                    // low copies in slots of their own size
-    double low_pool_share = 0.25;                   // of the expert area, when separate
-    size_t expert_bytes_high = 0;                   // all experts at high precision (for the plan)
-    double link_bytes_per_second = 25e9;            // until measured
+    // Cuts the expert area into slot classes (offload::plan_slot_classes over
+    // every expert's copy size; hoard_cuda does not link the offload layer);
+    // empty: one class of high_copy_bytes.
+    std::function<std::vector<offload::SlotClass>(const offload::SlotClassRequest&)>
+        plan_slot_classes;
+    bool separate_pools = false;         // low copies in slots of their own size
+    double low_pool_share = 0.25;        // of the expert area, when separate
+    size_t expert_bytes_high = 0;        // all experts at high precision (for the plan)
+    double link_bytes_per_second = 25e9; // until measured
     // Left free for what the driver takes as kernels first run (code, stack).
     size_t driver_reserve = size_t(128) << 20;
     // Prefill batches of at least this many tokens multiply through cuBLAS

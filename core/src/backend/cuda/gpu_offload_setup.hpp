@@ -52,6 +52,13 @@ start_gpu_offload(const model::Model& model, std::shared_ptr<offload::ExpertStor
     o.memory_budget = options.device_bytes;
     o.n_ctx = n_ctx;
     o.high_copy_bytes = catalog.max_blob_bytes(telemetry::Precision::High);
+    std::vector<uint64_t> sizes;
+    for (uint32_t l = 0; l < catalog.n_layer(); ++l)
+        for (uint32_t e = 0; e < catalog.n_expert(); ++e)
+            sizes.push_back(catalog.layout(l, e, telemetry::Precision::High).blob_bytes);
+    o.plan_slot_classes = [sizes](const offload::SlotClassRequest& r) {
+        return offload::plan_slot_classes(sizes, r);
+    };
     o.low_copy_bytes = options.low_precision && catalog.has_low()
                            ? catalog.max_blob_bytes(telemetry::Precision::Low)
                            : 0;
