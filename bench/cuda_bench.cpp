@@ -3,6 +3,7 @@
 //   hoard_cuda_bench bandwidth            device memory copy rate (the ceiling)
 //   hoard_cuda_bench matvec [FORMAT...]   decode matrix-vector GB/s per block format
 //   hoard_cuda_bench gemm                 prefill matrix products, TFLOP/s
+//   hoard_cuda_bench link                 host → device copies, whole and by rows
 //   hoard_cuda_bench model FILE.gguf [--prompt N] [--decode N] [--no-graphs]
 //                                         all-in-VRAM prefill and decode tokens/s
 //   hoard_cuda_bench offload FILE.gguf [--budgets 8,12,24,0] [...]
@@ -296,7 +297,7 @@ int main(int argc, char** argv) {
     std::vector<std::string> args(argv + 1, argv + argc);
     if (args.empty()) {
         std::fprintf(stderr,
-                     "usage: hoard_cuda_bench bandwidth|matvec [FORMAT...]|gemm|"
+                     "usage: hoard_cuda_bench bandwidth|matvec [FORMAT...]|gemm|link|"
                      "model FILE [--prompt N] [--decode N] [--no-graphs]|offload FILE [...]\n");
         return 2;
     }
@@ -317,6 +318,7 @@ int main(int argc, char** argv) {
         if (what == "bandwidth") return 0;
         if (what == "matvec") return run_matvec({args.begin() + 1, args.end()}, copy_bw);
         if (what == "gemm") return run_gemm();
+        if (what == "link") return run_link();
         if (what == "model") return run_model({args.begin() + 1, args.end()}, copy_bw);
         if (what == "offload") return run_offload({args.begin() + 1, args.end()}, copy_bw);
         std::fprintf(stderr, "unknown benchmark '%s'\n", what.c_str());

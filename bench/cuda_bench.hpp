@@ -18,6 +18,7 @@ double measure_copy_bandwidth();
 
 int run_matvec(const std::vector<std::string>& formats, double copy_bw);
 int run_gemm();
+int run_link();
 int run_model(const std::vector<std::string>& args, double copy_bw);
 int run_offload(const std::vector<std::string>& args, double copy_bw);
 

@@ -2,11 +2,13 @@
 // at several VRAM budgets, policies, with and without low precision and CPU
 // fallback; decode and prefill speed against the physical bound of the split
 // each run chose (resident bytes / device bandwidth, loaded bytes / link
-// bandwidth, CPU-expert bytes / host bandwidth, whichever is slowest: the
-// three run at once).
+// bandwidth, CPU-expert bytes / host bandwidth, loaded and CPU bytes / what
+// host memory gives the link and the cores at once, whichever is slowest:
+// they run at once).
 //
 //   hoard_cuda_bench offload FILE [--budgets 8,12,24,0] [--policies lru,lfu,multi]
-//       [--low off,on] [--cpu off,on] [--prefetch on|off] [--lookahead on|off] [--admit on|off]
+//       [--low off,on] [--cpu off,on] [--split off,on] [--prefetch on|off] [--lookahead on|off]
+//       [--admit on|off]
 //       [--prompt N] [--decode N]
 //       [--cpu-threads N] [--json FILE]
 //
@@ -154,6 +156,7 @@ struct Bytes {
 
 struct Rates {
     double device = 0, link = 0, host = 0, cpu_experts = 0, tflops = 790;
+    double shared = 0; // host memory read and link copies at once, together
 };
 
 struct Phase {
@@ -194,7 +197,7 @@ Split split_of(const Phase& p, const Bytes& b, bool decode) {
 int run_offload(const std::vector<std::string>& args, double copy_bw) {
     if (args.empty()) throw Error("offload: give a GGUF file");
     std::vector<std::string> budgets = {"8", "12", "24", "0"}, policies = {"lru", "lfu", "multi"},
-                             lows = {"off", "on"}, cpus = {"off", "on"};
+                             lows = {"off", "on"}, cpus = {"off", "on"}, splits = {"on"};
     bool prefetch = true, lookahead = true, admit = true;
     size_t n_prompt = 512, n_decode = 64, cpu_threads = 0;
     std::string json_path;
@@ -211,6 +214,8 @@ int run_offload(const std::vector<std::string>& args, double copy_bw) {
             lows = split_list(value());
         else if (args[i] == "--cpu")
             cpus = split_list(value());
+        else if (args[i] == "--split")
+            splits = split_list(value());
         else if (args[i] == "--prefetch")
             prefetch = value() != "off";
         else if (args[i] == "--lookahead")
@@ -236,6 +241,7 @@ int run_offload(const std::vector<std::string>& args, double copy_bw) {
     rate.link = measure_link(size_t(1) << 30);
     rate.host = measure_host_read(size_t(4) << 30, cores);
     const auto [host_shared, link_shared] = measure_shared(size_t(4) << 30, cores);
+    rate.shared = host_shared + link_shared;
     std::printf("\nhost memory and link at once: host read %.1f GB/s + link %.1f GB/s = %.1f GB/s "
                 "(alone: %.1f and %.1f)\n",
                 host_shared / 1e9, link_shared / 1e9, (host_shared + link_shared) / 1e9,
@@ -309,122 +315,139 @@ int run_offload(const std::vector<std::string>& args, double copy_bw) {
 
     std::printf("\nprefetch %s, prefill lookahead %s, loads behind CPU experts %s\n",
                 prefetch ? "on" : "off", lookahead ? "on" : "off", admit ? "on" : "off");
-    std::printf("%-6s %-6s %-4s %-4s %8s %8s %6s | %8s %6s %5s %5s %5s %7s %7s %7s %6s\n", "budget",
-                "policy", "low", "cpu", "decode", "bound", "frac", "prefill", "frac", "hit/t",
-                "load/t", "cpu/t", "GB/t", "GB/t", "GB/t", "slots");
-    std::printf("%-6s %-6s %-4s %-4s %8s %8s %6s | %8s %6s %5s %5s %5s %7s %7s %7s %6s\n", "GB", "",
-                "", "", "tok/s", "tok/s", "", "tok/s", "", "", "", "", "device", "link", "cpu", "");
+    std::printf("%-6s %-6s %-4s %-4s %-5s %8s %8s %6s | %8s %6s %5s %5s %5s %7s %7s %7s %6s\n",
+                "budget", "policy", "low", "cpu", "split", "decode", "bound", "frac", "prefill",
+                "frac", "hit/t", "load/t", "cpu/t", "GB/t", "GB/t", "GB/t", "slots");
+    std::printf("%-6s %-6s %-4s %-4s %-5s %8s %8s %6s | %8s %6s %5s %5s %5s %7s %7s %7s %6s\n",
+                "GB", "", "", "", "", "tok/s", "tok/s", "", "tok/s", "", "", "", "", "device",
+                "link", "cpu", "");
     for (const std::string& budget : budgets)
         for (const std::string& policy : policies)
             for (const std::string& low : lows)
-                for (const std::string& cpu : cpus) {
-                    const bool unlimited = budget == "0";
-                    // With room for everything the choices do not matter: run one.
-                    if (unlimited && (policy != policies[0] || low != lows[0] || cpu != cpus[0]))
-                        continue;
-                    OffloadOptions o;
-                    o.device_bytes = unlimited ? 0 : uint64_t(std::stod(budget) * 1e9);
-                    o.policy = policy;
-                    o.low_precision = low == "on" && catalog.has_low();
-                    o.cpu_fallback = cpu == "on";
-                    o.cpu_threads = cpu_threads;
-                    o.link_gbps = rate.link / 1e9;
-                    o.prefetch = prefetch;
-                    o.prefill_lookahead = lookahead;
-                    o.admit_cpu_experts = admit;
-                    try {
-                        const auto t0 = Clock::now();
-                        GpuOffload g =
-                            start_gpu_offload(*m, store.store, o, n_prompt + n_decode + 16, nullptr,
-                                              Clock::now(), rate.cpu_experts);
-                        const double setup_s = seconds_since(t0);
-                        std::vector<float> logits;
-                        // Prefill twice: the first fills the expert cache.
-                        g.model->eval(prompt, model::LogitsMode::Last, logits);
-                        g.model->clear();
-                        Phase pre;
-                        pre.tokens = n_prompt;
-                        pre.before = g.executor->counters();
-                        auto tp = Clock::now();
-                        g.model->eval(prompt, model::LogitsMode::Last, logits);
-                        pre.seconds = seconds_since(tp);
-                        pre.after = g.executor->counters();
-                        // Decode: a few warm-up steps, then the timed ones.
-                        auto step = [&] {
-                            const int32_t next = int32_t(
-                                std::max_element(logits.begin(), logits.end()) - logits.begin());
-                            const int32_t one[] = {next};
-                            g.model->eval(one, model::LogitsMode::Last, logits);
-                        };
-                        for (int i = 0; i < 4; ++i) step();
-                        Phase dec;
-                        dec.tokens = n_decode;
-                        dec.before = g.executor->counters();
-                        tp = Clock::now();
-                        for (size_t i = 0; i < n_decode; ++i) step();
-                        dec.seconds = seconds_since(tp);
-                        dec.after = g.executor->counters();
+                for (const std::string& cpu : cpus)
+                    for (const std::string& split : splits) {
+                        const bool unlimited = budget == "0";
+                        // With room for everything the choices do not matter: run one.
+                        if (unlimited && (policy != policies[0] || low != lows[0] ||
+                                          cpu != cpus[0] || split != splits[0]))
+                            continue;
+                        OffloadOptions o;
+                        o.device_bytes = unlimited ? 0 : uint64_t(std::stod(budget) * 1e9);
+                        o.policy = policy;
+                        o.low_precision = low == "on" && catalog.has_low();
+                        o.cpu_fallback = cpu == "on";
+                        o.cpu_threads = cpu_threads;
+                        o.link_gbps = rate.link / 1e9;
+                        o.prefetch = prefetch;
+                        o.prefill_lookahead = lookahead;
+                        o.admit_cpu_experts = admit;
+                        o.split_experts = split == "on";
+                        try {
+                            const auto t0 = Clock::now();
+                            GpuOffload g =
+                                start_gpu_offload(*m, store.store, o, n_prompt + n_decode + 16,
+                                                  nullptr, Clock::now(), rate.cpu_experts);
+                            const double setup_s = seconds_since(t0);
+                            std::vector<float> logits;
+                            // Prefill twice: the first fills the expert cache.
+                            g.model->eval(prompt, model::LogitsMode::Last, logits);
+                            g.model->clear();
+                            Phase pre;
+                            pre.tokens = n_prompt;
+                            pre.before = g.executor->counters();
+                            auto tp = Clock::now();
+                            g.model->eval(prompt, model::LogitsMode::Last, logits);
+                            pre.seconds = seconds_since(tp);
+                            pre.after = g.executor->counters();
+                            // Decode: a few warm-up steps, then the timed ones.
+                            auto step = [&] {
+                                const int32_t next =
+                                    int32_t(std::max_element(logits.begin(), logits.end()) -
+                                            logits.begin());
+                                const int32_t one[] = {next};
+                                g.model->eval(one, model::LogitsMode::Last, logits);
+                            };
+                            for (int i = 0; i < 4; ++i) step();
+                            Phase dec;
+                            dec.tokens = n_decode;
+                            dec.before = g.executor->counters();
+                            tp = Clock::now();
+                            for (size_t i = 0; i < n_decode; ++i) step();
+                            dec.seconds = seconds_since(tp);
+                            dec.after = g.executor->counters();
 
-                        const Split sd = split_of(dec, bytes, true),
-                                    sp = split_of(pre, bytes, false);
-                        const double decode_tps = double(n_decode) / dec.seconds;
-                        const double t_dev = sd.resident / rate.device,
-                                     t_link = sd.loaded / rate.link, t_cpu = sd.cpu / rate.host;
-                        const double bound = 1.0 / std::max({t_dev, t_link, t_cpu});
-                        const double prefill_tps = double(n_prompt) / pre.seconds;
-                        const double p_compute = 2.0 * bytes.active_params / (rate.tflops * 1e12);
-                        const double p_bound =
-                            1.0 / std::max({p_compute, sp.loaded / rate.link, sp.cpu / rate.host});
-                        const offload::BudgetPlan& plan = g.model->plan();
-                        std::printf("%-6s %-6s %-4s %-4s %8.1f %8.1f %5.0f%% | %8.0f %5.0f%% %5.2f "
-                                    "%5.2f %5.2f %7.2f %7.2f %7.2f %6.0f %s\n",
-                                    unlimited ? "all" : budget.c_str(), policy.c_str(), low.c_str(),
-                                    cpu.c_str(), decode_tps, bound, 100 * decode_tps / bound,
-                                    prefill_tps, 100 * prefill_tps / p_bound, sd.hits, sd.loads,
-                                    sd.cpus, sd.resident / 1e9, sd.loaded / 1e9, sd.cpu / 1e9,
-                                    plan.high_slots + (plan.layout == offload::PoolLayout::Separate
-                                                           ? plan.low_slots
-                                                           : 0.0),
-                                    g.model->uses_cublas() ? "cublas" : "int8");
-                        std::fflush(stdout);
-                        if (json) {
-                            const OffloadCounters& k = dec.after;
-                            json << "{\"budget_gb\":" << (unlimited ? 0.0 : std::stod(budget))
-                                 << ",\"policy\":\"" << policy << "\",\"low\":" << (low == "on")
-                                 << ",\"prefill_products\":\""
-                                 << (g.model->uses_cublas() ? "cublas" : "int8") << "\""
-                                 << ",\"cpu\":" << (cpu == "on") << ",\"prefetch\":" << prefetch
-                                 << ",\"admit\":" << admit << ",\"decode_tps\":" << decode_tps
-                                 << ",\"decode_bound\":" << bound
-                                 << ",\"prefill_tps\":" << prefill_tps
-                                 << ",\"prefill_bound\":" << p_bound
-                                 << ",\"hits_per_token\":" << sd.hits
-                                 << ",\"loads_per_token\":" << sd.loads
-                                 << ",\"cpu_per_token\":" << sd.cpus
-                                 << ",\"resident_gb_per_token\":" << sd.resident / 1e9
-                                 << ",\"loaded_gb_per_token\":" << sd.loaded / 1e9
-                                 << ",\"cpu_gb_per_token\":" << sd.cpu / 1e9
-                                 << ",\"prefill_loaded_gb_per_token\":" << sp.loaded / 1e9
-                                 << ",\"prefill_cpu_gb_per_token\":" << sp.cpu / 1e9
-                                 << ",\"slots\":" << plan.high_slots
-                                 << ",\"expert_area_gb\":" << double(plan.expert_area_bytes) / 1e9
-                                 << ",\"device_peak_gb\":" << double(k.device_peak) / 1e9
-                                 << ",\"device_budget_gb\":" << double(k.device_capacity) / 1e9
-                                 << ",\"stall_s\":" << k.stall_seconds - dec.before.stall_seconds
-                                 << ",\"link_gbps\":" << k.link_gbps
-                                 << ",\"cpu_gbps\":" << k.cpu_gbps << ",\"setup_s\":" << setup_s
-                                 << "}\n";
-                            json.flush();
+                            const Split sd = split_of(dec, bytes, true),
+                                        sp = split_of(pre, bytes, false);
+                            const double decode_tps = double(n_decode) / dec.seconds;
+                            const double t_dev = sd.resident / rate.device,
+                                         t_link = sd.loaded / rate.link, t_cpu = sd.cpu / rate.host;
+                            const double t_shared = (sd.loaded + sd.cpu) / rate.shared;
+                            const double bound = 1.0 / std::max({t_dev, t_link, t_cpu, t_shared});
+                            const double prefill_tps = double(n_prompt) / pre.seconds;
+                            const double p_compute =
+                                2.0 * bytes.active_params / (rate.tflops * 1e12);
+                            const double p_bound =
+                                1.0 /
+                                std::max({p_compute, sp.loaded / rate.link, sp.cpu / rate.host,
+                                          (sp.loaded + sp.cpu) / rate.shared});
+                            const offload::BudgetPlan& plan = g.model->plan();
+                            std::printf(
+                                "%-6s %-6s %-4s %-4s %-5s %8.1f %8.1f %5.0f%% | %8.0f %5.0f%% "
+                                "%5.2f %5.2f %5.2f %7.2f %7.2f %7.2f %6.0f %s\n",
+                                unlimited ? "all" : budget.c_str(), policy.c_str(), low.c_str(),
+                                cpu.c_str(), split.c_str(), decode_tps, bound,
+                                100 * decode_tps / bound, prefill_tps, 100 * prefill_tps / p_bound,
+                                sd.hits, sd.loads, sd.cpus, sd.resident / 1e9, sd.loaded / 1e9,
+                                sd.cpu / 1e9,
+                                plan.high_slots + (plan.layout == offload::PoolLayout::Separate
+                                                       ? plan.low_slots
+                                                       : 0.0),
+                                g.model->uses_cublas() ? "cublas" : "int8");
+                            std::fflush(stdout);
+                            if (json) {
+                                const OffloadCounters& k = dec.after;
+                                json
+                                    << "{\"budget_gb\":" << (unlimited ? 0.0 : std::stod(budget))
+                                    << ",\"policy\":\"" << policy << "\",\"low\":" << (low == "on")
+                                    << ",\"prefill_products\":\""
+                                    << (g.model->uses_cublas() ? "cublas" : "int8") << "\""
+                                    << ",\"cpu\":" << (cpu == "on") << ",\"prefetch\":" << prefetch
+                                    << ",\"admit\":" << admit << ",\"split\":" << (split == "on")
+                                    << ",\"split_per_token\":"
+                                    << double(k.split_experts - dec.before.split_experts) /
+                                           double(n_decode)
+                                    << ",\"decode_tps\":" << decode_tps
+                                    << ",\"decode_bound\":" << bound
+                                    << ",\"prefill_tps\":" << prefill_tps
+                                    << ",\"prefill_bound\":" << p_bound
+                                    << ",\"hits_per_token\":" << sd.hits
+                                    << ",\"loads_per_token\":" << sd.loads
+                                    << ",\"cpu_per_token\":" << sd.cpus
+                                    << ",\"resident_gb_per_token\":" << sd.resident / 1e9
+                                    << ",\"loaded_gb_per_token\":" << sd.loaded / 1e9
+                                    << ",\"cpu_gb_per_token\":" << sd.cpu / 1e9
+                                    << ",\"prefill_loaded_gb_per_token\":" << sp.loaded / 1e9
+                                    << ",\"prefill_cpu_gb_per_token\":" << sp.cpu / 1e9
+                                    << ",\"slots\":" << plan.high_slots << ",\"expert_area_gb\":"
+                                    << double(plan.expert_area_bytes) / 1e9
+                                    << ",\"device_peak_gb\":" << double(k.device_peak) / 1e9
+                                    << ",\"device_budget_gb\":" << double(k.device_capacity) / 1e9
+                                    << ",\"stall_s\":" << k.stall_seconds - dec.before.stall_seconds
+                                    << ",\"link_gbps\":" << k.link_gbps
+                                    << ",\"cpu_gbps\":" << k.cpu_gbps << ",\"setup_s\":" << setup_s
+                                    << "}\n";
+                                json.flush();
+                            }
+                        } catch (const std::exception& e) {
+                            std::printf("%-6s %-6s %-4s %-4s failed: %s\n", budget.c_str(),
+                                        policy.c_str(), low.c_str(), cpu.c_str(), e.what());
+                            std::fflush(stdout);
                         }
-                    } catch (const std::exception& e) {
-                        std::printf("%-6s %-6s %-4s %-4s failed: %s\n", budget.c_str(),
-                                    policy.c_str(), low.c_str(), cpu.c_str(), e.what());
-                        std::fflush(stdout);
                     }
-                }
     std::printf("\nbound: 1 / max(resident GB/t / %.0f GB/s, link GB/t / %.1f GB/s, cpu GB/t / "
-                "%.1f GB/s); prefill bound also by %.0f TFLOP/s\n",
-                rate.device / 1e9, rate.link / 1e9, rate.host / 1e9, rate.tflops);
+                "%.1f GB/s, (link + cpu) GB/t / %.1f GB/s); prefill bound also by %.0f TFLOP/s\n",
+                rate.device / 1e9, rate.link / 1e9, rate.host / 1e9, rate.shared / 1e9,
+                rate.tflops);
     return 0;
 }
 

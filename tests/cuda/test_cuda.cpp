@@ -51,6 +51,7 @@ void TestCuda::offloadMatchesResidentModel() {}
 void TestCuda::offloadUnderBudgetWithCpuAndLoads() {}
 void TestCuda::offloadStaysWithinBudget() {}
 void TestCuda::offloadLowPrecision() {}
+void TestCuda::offloadSplitExperts() {}
 void TestCuda::gpuQuantizerQuality() {}
 void TestCuda::facadeRunsOnTheGpu() {}
 #endif

@@ -52,6 +52,7 @@ class TestCuda : public QObject {
     void offloadUnderBudgetWithCpuAndLoads();
     void offloadStaysWithinBudget();
     void offloadLowPrecision();
+    void offloadSplitExperts();
     void gpuQuantizerQuality();
     // The engine facade with Backend::Cuda (test_cuda_facade.cpp)
     void facadeRunsOnTheGpu();

@@ -138,6 +138,34 @@ size_t fixed_bytes(size_t n_ctx) {
            big.gpu.model->prefill_scratch_bytes();
 }
 
+// Room for `layers` layers' experts at high precision.
+size_t room_for_layers(size_t n_ctx, size_t layers) {
+    const model::ModelConfig& c = tiny_model().model->config();
+    Offloaded probe = start_offloaded(base_options(size_t(2) << 30), n_ctx);
+    const offload::ExpertCatalog& catalog = probe.gpu.executor->catalog();
+    const size_t slot = round_up(catalog.max_blob_bytes(telemetry::Precision::High), 256);
+    return fixed_bytes(n_ctx) + layers * c.n_expert * slot + 8 * MiB;
+}
+
+struct Agreement {
+    double median = 0, worst = 0;
+    size_t argmax_equal = 0, positions = 0;
+};
+
+Agreement agreement(const std::vector<float>& a, const std::vector<float>& b, size_t nv) {
+    std::vector<double> rels;
+    Agreement g;
+    for (size_t p = 0; p < b.size() / nv; ++p) {
+        rels.push_back(rel(a.data() + p * nv, b.data() + p * nv, nv));
+        g.argmax_equal += argmax(a.data() + p * nv, nv) == argmax(b.data() + p * nv, nv);
+    }
+    std::sort(rels.begin(), rels.end());
+    g.positions = rels.size();
+    g.median = rels[rels.size() / 2];
+    g.worst = rels.back();
+    return g;
+}
+
 } // namespace
 
 void TestCuda::offloadMatchesResidentModel() {
@@ -175,12 +203,7 @@ void TestCuda::offloadUnderBudgetWithCpuAndLoads() {
     const std::vector<float> ref = resident_reference(tokens, split);
 
     // Room for three layers' worth of experts out of six.
-    Offloaded probe = start_offloaded(base_options(size_t(2) << 30), tokens.size());
-    const offload::ExpertCatalog& catalog = probe.gpu.executor->catalog();
-    const size_t slot = round_up(catalog.max_blob_bytes(telemetry::Precision::High), 256);
-    const size_t fixed = fixed_bytes(tokens.size());
-    const size_t budget = fixed + (c.n_layer / 2) * c.n_expert * slot + 8 * MiB;
-    probe = {};
+    const size_t budget = room_for_layers(tokens.size(), c.n_layer / 2);
 
     OffloadOptions o = base_options(budget);
     // The link's rate is measured; a CPU this fast (for these small experts,
@@ -355,3 +378,49 @@ void TestCuda::gpuQuantizerQuality() {
 }
 
 #endif // HOARD_HAVE_CUDA
+
+void TestCuda::offloadSplitExperts() {
+    const model::Model& m = *tiny_model().model;
+    const size_t nv = m.config().n_vocab;
+    const std::vector<int32_t> tokens = test_tokens(48, nv);
+    const size_t split = 32;
+    const std::vector<float> ref = resident_reference(tokens, split);
+    // Room for one layer's experts of six: most of a token's four experts
+    // miss; tiny experts load faster than the CPU takes them up (its hand-off
+    // dominates), so the CPU takes a layer's later misses, which it splits.
+    const size_t budget = room_for_layers(tokens.size(), 1);
+
+    // CPU experts in decode share their rows with the GPU (the link carries
+    // its part at once); with splits off the CPU computes them whole.
+    std::vector<float> with, without;
+    OffloadCounters k_with, k_without;
+    for (bool on : {true, false}) {
+        OffloadOptions o = base_options(budget);
+        o.cpu_gbps = 1000; // CPU experts rather than loads (see above)
+        o.admit_cpu_experts = false;
+        o.split_experts = on;
+        Offloaded gpu = start_offloaded(o, tokens.size());
+        (on ? with : without) = run(gpu, tokens, split);
+        (on ? k_with : k_without) = gpu.gpu.executor->counters();
+    }
+    const Agreement g = agreement(with, ref, nv), h = agreement(with, without, nv);
+    qInfo("split experts: %llu (%s over the link, %s read by the CPU; without: %s) rel to the "
+          "resident model median %.4f max %.4f, argmax %zu/%zu; to no splits median %.4f",
+          (unsigned long long)k_with.split_experts,
+          offload::format_byte_size(k_with.bytes_split).c_str(),
+          offload::format_byte_size(k_with.bytes_cpu_read).c_str(),
+          offload::format_byte_size(k_without.bytes_cpu_read).c_str(), g.median, g.worst,
+          g.argmax_equal, g.positions, h.median);
+    QVERIFY(k_with.split_experts > 0);
+    QVERIFY(k_with.bytes_split > 0);
+    QCOMPARE(k_without.split_experts, uint64_t(0));
+    QCOMPARE(k_without.bytes_split, uint64_t(0));
+    // The split moves bytes from the CPU to the link.
+    auto per_cpu_expert = [](const OffloadCounters& k) {
+        return double(k.bytes_cpu_read) / double(std::max<uint64_t>(k.actions[4], 1));
+    };
+    QVERIFY(per_cpu_expert(k_with) < per_cpu_expert(k_without));
+    QVERIFY(g.median < 0.03);
+    QVERIFY(double(g.argmax_equal) >= 0.9 * double(g.positions));
+    QVERIFY(h.median < 0.03);
+}

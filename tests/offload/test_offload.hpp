@@ -81,6 +81,8 @@ class TestOffload : public QObject {
     void slotClassesGiveEverySizeTheSameShare();
     void slotClassesMergeTheLeastWastefulSizes();
     void cachePoolsPerSlotClass();
+    void splitRowBalancesCpuAndLink();
+    void splitPartsAddUpToTheExpert();
     void batchRuleRanksByNextUse();
     void batchRuleLoadsBeladysMinimumOnACyclicWorkload();
     void batchRuleFollowsTheRouting();

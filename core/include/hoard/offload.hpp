@@ -56,6 +56,10 @@ struct OffloadOptions {
     uint32_t prefetch_max_distance = 4;
     double prefetch_min_confidence = 0.1;
     bool admit_cpu_experts = true; // load CPU-computed experts behind, on spare link time
+    // Decode on a GPU: a CPU expert's rows are shared with the device, whose
+    // share goes over the link at once, so a miss streams at the CPU's and
+    // the link's rates together (see offload/expert_split.hpp).
+    bool split_experts = true;
     // A batch (prefill) loads the coming layers' missing experts behind the
     // current layer's, so the link keeps busy while layers compute. Batch
     // passes evict by the batch rule (copies needed last go first), so these
@@ -81,6 +85,8 @@ struct OffloadCounters {
     uint64_t bytes_to_device_low = 0;
     uint64_t bytes_prefetched = 0; // prefetch loads (both precisions)
     uint64_t bytes_admitted = 0;   // loads behind CPU-computed experts
+    uint64_t bytes_split = 0;      // device parts of split experts
+    uint64_t split_experts = 0;    // CPU experts shared with the device (counted as CPU)
     uint64_t bytes_storage_to_host = 0;
     uint64_t bytes_cpu_read = 0; // expert weights CPU fallback read
     uint64_t transfers = 0;      // host → device copies completed
@@ -107,7 +113,8 @@ struct OffloadCounters {
     double prefetch_precision() const;
     double prefetch_recall() const;
     uint64_t bytes_to_device() const {
-        return bytes_to_device_high + bytes_to_device_low + bytes_prefetched + bytes_admitted;
+        return bytes_to_device_high + bytes_to_device_low + bytes_prefetched + bytes_admitted +
+               bytes_split;
     }
     double decode_tokens_per_second() const {
         return decode_seconds > 0 ? double(decode_tokens) / decode_seconds : 0.0;

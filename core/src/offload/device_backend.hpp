@@ -68,9 +68,19 @@ class ResidentLayerDevice {
     // `outputs` holds the CPU experts' rows for the pairs routed[begin …
     // begin + m) of each range in `cpu` (row i for routed index i); the pairs
     // in `skipped` add nothing.
+    // `added`: CPU rows of split experts, which add to their device parts'.
     virtual void finish_layer(const model::MoeLayerWork& work, const float* outputs,
                               std::span<const std::pair<uint32_t, uint32_t>> cpu,
+                              std::span<const std::pair<uint32_t, uint32_t>> added,
                               std::span<const std::pair<uint32_t, uint32_t>> skipped) = 0;
+    // Decode: the device part of a split expert (expert_split.hpp) of the
+    // host copy `host`, rows [first_row, n_ff), for the pair routed[index]:
+    // copied over the link at once and queued behind the copy. Returns its
+    // copy, or 0 when the device cannot take it (the CPU then computes all).
+    virtual CopyTicket split_expert(const model::MoeLayerWork&, const model::ExpertMatrices&,
+                                    uint32_t /*first_row*/, uint32_t /*index*/) {
+        return 0;
+    }
 };
 
 class DeviceBackend {

@@ -2,6 +2,7 @@
 
 #include "hoard/error.hpp"
 #include "model/model.hpp"
+#include "offload/expert_split.hpp"
 #include "telemetry/event_bus.hpp"
 
 #include <algorithm>
@@ -197,14 +198,16 @@ void OffloadExecutor::run_moe_layer(const model::MoeLayerWork& w) {
 void OffloadExecutor::finish_resident_layer(const model::MoeLayerWork& w) {
     // The device adds the mixture to its own residual stream.
     cpu_ranges_.clear();
+    added_ranges_.clear();
     skipped_ranges_.clear();
-    for (const CpuJob& j : cpu_jobs_) cpu_ranges_.push_back({j.begin, j.m});
+    for (const CpuJob& j : cpu_jobs_)
+        (j.split ? added_ranges_ : cpu_ranges_).push_back({j.begin, j.m});
     for (size_t e = 0; e < n_expert_; ++e)
         if (skipped_[e]) {
             const uint32_t begin = e == 0 ? 0 : w.expert_end[e - 1];
             skipped_ranges_.push_back({begin, w.expert_end[e] - begin});
         }
-    resident_->finish_layer(w, outputs_.data(), cpu_ranges_, skipped_ranges_);
+    resident_->finish_layer(w, outputs_.data(), cpu_ranges_, added_ranges_, skipped_ranges_);
 }
 
 void OffloadExecutor::gather(uint32_t begin, uint32_t m) {
@@ -313,18 +316,28 @@ void OffloadExecutor::decide_layer(const model::MoeLayerWork& w) {
             const uint8_t* host =
                 acquire_host(l, uint16_t(e), Precision::High, position, true, false);
             const ExpertLayout& layout = catalog.layout(l, uint32_t(e), Precision::High);
-            cpu_queue_ = decision.cpu_seconds;
-            gather(begin, m);
             CpuExpertWorker::Job job;
             job.weights = layout.views(host);
+            uint64_t bytes = layout.payload_bytes();
+            const uint32_t first = m == 1 && resident_ && config_.split_experts
+                                       ? split_off(uint16_t(e), job.weights, begin, position, cost)
+                                       : uint32_t(n_ff_);
+            if (first < n_ff_) {
+                job.weights = cpu_part(job.weights, first);
+                bytes = weight_bytes(job.weights);
+                cpu_queue_ += cost.cpu_seconds(bytes);
+            } else {
+                cpu_queue_ = decision.cpu_seconds;
+            }
+            gather(begin, m);
             job.inputs = gathered_.data() + size_t(begin) * n_embd_;
             job.m = m;
             job.n_embd = n_embd_;
-            job.n_ff = n_ff_;
+            job.n_ff = first;
             job.outputs = outputs_.data() + size_t(begin) * n_embd_;
-            cpu_jobs_.push_back(
-                {l, uint16_t(e), begin, m, parts_.cpu->submit(job), gate, position});
-            counters_.bytes_cpu_read += layout.payload_bytes();
+            cpu_jobs_.push_back({l, uint16_t(e), begin, m, parts_.cpu->submit(job), gate, position,
+                                 bytes, first < n_ff_});
+            counters_.bytes_cpu_read += bytes;
             if (config_.admit_cpu_experts) behind_.push_back({uint16_t(e), demand.precision});
             cache_->unpin(l, uint16_t(e)); // its device copy, if any, is not used
             break;
@@ -397,11 +410,7 @@ void OffloadExecutor::finish_cpu_jobs() {
         const CpuExpertWorker::Job& done = parts_.cpu->job(j.worker_index);
         const double seconds = done.t_end - done.t_start;
         counters_.cpu_expert_seconds += seconds;
-        if (j.m == 1)
-            cpu_rate_.add(double(parts_.store->catalog()
-                                     .layout(j.layer, j.expert, Precision::High)
-                                     .payload_bytes()),
-                          seconds);
+        if (j.m == 1) cpu_rate_.add(double(j.bytes), seconds);
         if (bus_) {
             telemetry::ExpertEvent ev{j.position, j.layer, j.expert, j.gate,
                                       ExpertAction::CpuCompute};

@@ -25,6 +25,7 @@
 #include "offload/expert_cache.hpp"
 #include "offload/expert_decision.hpp"
 #include "offload/expert_layout.hpp"
+#include "offload/expert_split.hpp"
 #include "offload/expert_store.hpp"
 #include "offload/precision_rule.hpp"
 #include "offload/router_prefetcher.hpp"
@@ -56,10 +57,12 @@ struct ExecutorConfig {
     bool prefetch = true;
     RouterPrefetchOptions prefetch_options;
     bool admit_cpu_experts = true;
-    bool prefill_lookahead = true;             // see OffloadOptions
-    bool batch_eviction = true;                // batch passes evict by the batch rule
-    double background_backlog_seconds = 0.010; // no new background copies beyond this
-    CostModel cost;                            // starting rates
+    bool split_experts = true; // decode, resident-layer devices (expert_split.hpp)
+    double split_max_device_share = kSplitMaxDeviceShare; // of a split expert's rows
+    bool prefill_lookahead = true;                        // see OffloadOptions
+    bool batch_eviction = true;                           // batch passes evict by the batch rule
+    double background_backlog_seconds = 0.010;            // no new background copies beyond this
+    CostModel cost;                                       // starting rates
     bool measure_link = true, measure_device = true, measure_cpu = true;
 };
 
@@ -110,7 +113,7 @@ class OffloadExecutor final : public model::ExpertExecutor {
     DeviceBackend& device() { return *parts_.device; }
 
   private:
-    enum class CopyKind : uint8_t { Demand, Prefetch, Admit };
+    enum class CopyKind : uint8_t { Demand, Prefetch, Admit, Split };
     struct CopyInfo {
         uint16_t layer, expert;
         Precision precision;
@@ -130,6 +133,8 @@ class OffloadExecutor final : public model::ExpertExecutor {
         size_t worker_index;
         float gate;
         uint32_t position;
+        uint64_t bytes = 0; // weights it reads
+        bool split = false; // its outputs add to the device part's
         bool released = false;
     };
 
@@ -161,6 +166,10 @@ class OffloadExecutor final : public model::ExpertExecutor {
     bool background_load(uint16_t layer, uint16_t expert, Precision p, uint16_t current_layer,
                          uint32_t position, CopyKind kind, double backlog_cap = 0);
     void prefill_lookahead(const model::MoeLayerWork& w);
+    // Decode: hands rows [first, n_ff) of a CPU expert to the device (its
+    // copy goes over the link now); returns the first row the CPU keeps.
+    uint32_t split_off(uint16_t expert, const model::ExpertMatrices& host, uint32_t index,
+                       uint32_t position, const CostModel& cost);
     // Runs the queued device experts, waiting for their copies, and unpins them.
     void run_device_jobs();
     // Accounts, publishes and unpins the CPU experts (after the worker's wait_all()).
@@ -194,7 +203,7 @@ class OffloadExecutor final : public model::ExpertExecutor {
     ResidentLayerDevice* resident_ = nullptr;   // the device's layer path, if it has one
     double link_queue_ = 0, cpu_queue_ = 0;     // seconds of this layer's work queued on each
     std::vector<DeviceExpertRun> runs_;
-    std::vector<std::pair<uint32_t, uint32_t>> cpu_ranges_, skipped_ranges_;
+    std::vector<std::pair<uint32_t, uint32_t>> cpu_ranges_, added_ranges_, skipped_ranges_;
     std::vector<float> gathered_, outputs_;
     std::vector<DeviceJob> device_jobs_;
     std::vector<CpuJob> cpu_jobs_;

@@ -7,6 +7,7 @@
 #include "hoard/error.hpp"
 #include "model/model.hpp"
 #include "offload/byte_size.hpp"
+#include "offload/expert_split.hpp"
 #include "telemetry/event_bus.hpp"
 
 #include <algorithm>
@@ -164,6 +165,29 @@ bool OffloadExecutor::background_load(uint16_t layer, uint16_t expert, Precision
     return true;
 }
 
+uint32_t OffloadExecutor::split_off(uint16_t expert, const model::ExpertMatrices& host,
+                                    uint32_t index, uint32_t position, const CostModel& cost) {
+    const model::MoeLayerWork& w = *work_;
+    const uint16_t l = uint16_t(w.layer);
+    if (!splittable(host)) return uint32_t(n_ff_);
+    const DevicePart whole = device_part(host, 0);
+    const uint32_t first = split_row(whole.payload_bytes(), uint32_t(n_ff_), cost, cpu_queue_,
+                                     link_queue_, config_.split_max_device_share);
+    if (first >= n_ff_) return uint32_t(n_ff_);
+    // The copy pins its own hold on the host copy (released with its record).
+    if (!acquire_host(l, expert, Precision::High, position, false, false)) return uint32_t(n_ff_);
+    const CopyTicket t = resident_->split_expert(w, host, first, index);
+    if (!t) {
+        parts_.store->host().release(l, expert, Precision::High);
+        return uint32_t(n_ff_);
+    }
+    const uint64_t bytes = device_part(host, first).payload_bytes();
+    link_queue_ += cost.host_to_device.seconds(bytes) + cost.device_seconds(bytes);
+    copies_[t] = {l, expert, Precision::High, CopyKind::Split, position};
+    ++counters_.split_experts;
+    return first;
+}
+
 void OffloadExecutor::process_copy_records() {
     records_.clear();
     parts_.device->take_records(records_);
@@ -191,6 +215,10 @@ void OffloadExecutor::process_copy_records() {
             break;
         case CopyKind::Admit:
             counters_.bytes_admitted += r.bytes;
+            break;
+        case CopyKind::Split:
+            counters_.bytes_split += r.bytes;
+            link_rate_.add(double(r.bytes), r.t_end - r.t_start);
             break;
         }
         if (bus_)

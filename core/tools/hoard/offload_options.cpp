@@ -24,6 +24,7 @@ OffloadOptions OffloadFlags::options(size_t n_ctx) const {
     o.t2 = t2;
     o.cpu_fallback = on(cpu_fallback);
     o.prefetch = on(prefetch);
+    o.split_experts = on(split);
     o.prefetch_distance = prefetch_distance;
     o.allow_skip = on(skip);
     o.sensitivity = on(sensitivity);
@@ -91,6 +92,11 @@ void add_offload_options(CLI::App& cmd, OffloadFlags& f) {
     cmd.add_option("--prefetch-distance", f.prefetch_distance, "Initial prefetch distance")
         ->capture_default_str()
         ->group(group);
+    cmd.add_option("--split", f.split,
+                   "Decode on a GPU: share a CPU expert's rows with the GPU over the link")
+        ->check(on_off)
+        ->capture_default_str()
+        ->group(group);
     cmd.add_option("--skip", f.skip, "Skip negligible experts")
         ->check(on_off)
         ->capture_default_str()
@@ -148,12 +154,15 @@ void print_offload_counters(const Model& model, std::FILE* out) {
                      static_cast<unsigned long long>(c.actions[a]));
     std::fprintf(out,
                  "\n[offload] to device: %s (demand high %s, low %s, prefetched %s, behind "
-                 "CPU %s) in %llu copies (%llu cancelled); storage reads %s; CPU read %s\n",
+                 "CPU %s, split parts %s of %llu experts) in %llu copies (%llu cancelled); "
+                 "storage reads %s; CPU read %s\n",
                  format_memory_size(c.bytes_to_device()).c_str(),
                  format_memory_size(c.bytes_to_device_high).c_str(),
                  format_memory_size(c.bytes_to_device_low).c_str(),
                  format_memory_size(c.bytes_prefetched).c_str(),
                  format_memory_size(c.bytes_admitted).c_str(),
+                 format_memory_size(c.bytes_split).c_str(),
+                 static_cast<unsigned long long>(c.split_experts),
                  static_cast<unsigned long long>(c.transfers),
                  static_cast<unsigned long long>(c.transfers_cancelled),
                  format_memory_size(c.bytes_storage_to_host).c_str(),

@@ -13,6 +13,7 @@ namespace hoard::cli {
 struct OffloadFlags {
     std::string vram, ram, policy = "lru", precision = "on", cpu_fallback = "on";
     std::string prefetch = "on", skip = "off", sensitivity = "off", pools = "shared";
+    std::string split = "on";
     std::string low_format, cache_dir, trace_out;
     std::string backend = "auto"; // auto, cpu, cuda
     double t1 = 0.6, t2 = 0.9, link_gbps = 25, device_gbps = 0, cpu_gbps = 0;

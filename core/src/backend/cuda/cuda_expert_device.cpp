@@ -6,6 +6,7 @@
 #include "backend/cuda/mmq.hpp"
 #include "backend/cuda/row_ops.hpp"
 #include "hoard/error.hpp"
+#include "offload/expert_split.hpp"
 
 #include <algorithm>
 #include <cstring>
@@ -77,6 +78,8 @@ CudaExpertDevice::CudaExpertDevice(std::shared_ptr<DeviceMemory> memory,
                                              "low-precision expert cache");
     for (const auto& h : high_) arenas_.push_back(h.get());
     if (low_) arenas_.push_back(low_.get());
+    if (options.split_bytes > 0)
+        split_area_ = memory_->allocate(options.split_bytes, "split expert parts");
     const size_t ws = workspace_bytes(options);
     work_ = memory_->allocate(ws, "offload working memory");
     staging_ = PinnedBuffer(ws);
@@ -94,6 +97,7 @@ void CudaExpertDevice::bind(const PassBuffers* buffers, cudaStream_t stream) {
 
 void CudaExpertDevice::begin_layer() {
     staged_ = 0; // the last layer's uploads ran before its routing reached the host
+    split_used_ = 0;
 }
 
 size_t CudaExpertDevice::n_high_slots() const {
@@ -388,33 +392,105 @@ void CudaExpertDevice::launch_group(const model::MoeLayerWork& work,
     }
 }
 
+offload::CopyTicket CudaExpertDevice::split_expert(const model::MoeLayerWork& work,
+                                                   const model::ExpertMatrices& host,
+                                                   uint32_t first_row, uint32_t index) {
+    if (!split_area_.data() || work.n_tokens != 1 || !buffers_ || !stream_) return 0;
+    const offload::DevicePart part = offload::device_part(host, first_row);
+    if (split_used_ + part.packed_bytes > split_area_.bytes()) return 0;
+    uint8_t* base = split_area_.as<uint8_t>() + split_used_;
+    split_used_ += part.packed_bytes;
+    LinkCopies::RowCopy copies[3];
+    for (int i = 0; i < 3; ++i) {
+        const offload::PartCopy& c = part.copies[i];
+        copies[i] = {base + c.dst_offset, c.dst_pitch, c.src, c.src_pitch, c.width, c.rows};
+    }
+    // The area's last readers (an earlier layer's kernels) are done before
+    // this layer's routing reached the host; the event says so to the link.
+    const offload::CopyTicket t = link_.submit_rows(copies, split_last_use_.get());
+    link_.order_before(t, stream_);
+
+    const model::ExpertMatrices v = part.views(base);
+    auto single = [](const backend::cpu::MatrixView& m) {
+        DeviceMatrix d;
+        d.format = m.format;
+        d.data = m.data;
+        d.n_rows = m.n_rows;
+        d.row_length = m.row_length;
+        d.row_stride = m.row_stride;
+        d.matrix_stride = m.n_rows * m.row_stride;
+        return d;
+    };
+    const PassBuffers& b = *buffers_;
+    const DeviceMatrix gate = single(v.gate), up = single(v.up), down = single(v.down);
+    const size_t pair = work.routed[index], n = gate.n_rows;
+    float* h = b.h32 + pair * b.ff;
+    MatvecProblems gu;
+    gu.w = gate;
+    gu.w2 = up;
+    gu.x = activations(gate, b.xq, b.xn);
+    gu.out = h;
+    gu.out_stride = b.ff;
+    gu.output = MatvecOutput::SiluMul;
+    matvec(gu, stream_);
+    const bool int8 = takes_int8_activations(down.format);
+    uint8_t* hq = b.hq + pair * int8_row_bytes(b.ff);
+    if (int8) {
+        RowNormJob q;
+        q.x = h;
+        q.n_rows = 1;
+        q.n = n;
+        q.norm = false;
+        q.out_int8 = hq;
+        normalize_rows(q, stream_);
+    }
+    MatvecProblems d;
+    d.w = down;
+    d.x = int8 ? static_cast<const void*>(hq) : h;
+    d.out = b.y + pair * work.n_embd;
+    d.out_stride = work.n_embd;
+    matvec(d, stream_);
+    split_last_use_.record(stream_);
+    return t;
+}
+
 void CudaExpertDevice::finish_layer(const model::MoeLayerWork& work, const float* outputs,
                                     std::span<const std::pair<uint32_t, uint32_t>> cpu,
+                                    std::span<const std::pair<uint32_t, uint32_t>> added,
                                     std::span<const std::pair<uint32_t, uint32_t>> skipped) {
-    size_t rows = 0;
-    for (const auto& [begin, m] : cpu) rows += m;
-    for (const auto& [begin, m] : skipped) rows += m;
-    if (rows == 0) return;
     const size_t n = work.n_embd;
-    const size_t from = staged_;
-    float* d_rows = nullptr;
-    uint32_t* d_list = nullptr;
-    float* host = stage<float>(rows * n, d_rows);
-    uint32_t* list = stage<uint32_t>(rows, d_list);
-    size_t at = 0;
-    for (const auto& [begin, m] : cpu)
-        for (uint32_t i = begin; i < begin + m; ++i, ++at) {
-            std::memcpy(host + at * n, outputs + size_t(i) * n, n * sizeof(float));
-            list[at] = work.routed[i];
-        }
-    // A skipped expert's rows add nothing to the mixture.
-    for (const auto& [begin, m] : skipped)
-        for (uint32_t i = begin; i < begin + m; ++i, ++at) {
-            std::fill_n(host + at * n, n, 0.0f);
-            list[at] = work.routed[i];
-        }
-    upload_staged(from);
-    scatter_rows(d_rows, d_list, rows, n, buffers_->y, stream_);
+    // Rows put where the device's own would be (CPU experts, zeros for the
+    // skipped), or added to the device's (split experts).
+    auto upload = [&](std::span<const std::pair<uint32_t, uint32_t>> ranges, bool zeros,
+                      std::span<const std::pair<uint32_t, uint32_t>> more, bool add) {
+        size_t rows = 0;
+        for (const auto& [begin, m] : ranges) rows += m;
+        for (const auto& [begin, m] : more) rows += m;
+        if (rows == 0) return;
+        const size_t from = staged_;
+        float* d_rows = nullptr;
+        uint32_t* d_list = nullptr;
+        float* host = stage<float>(rows * n, d_rows);
+        uint32_t* list = stage<uint32_t>(rows, d_list);
+        size_t at = 0;
+        for (const auto& [begin, m] : ranges)
+            for (uint32_t i = begin; i < begin + m; ++i, ++at) {
+                std::memcpy(host + at * n, outputs + size_t(i) * n, n * sizeof(float));
+                list[at] = work.routed[i];
+            }
+        for (const auto& [begin, m] : more)
+            for (uint32_t i = begin; i < begin + m; ++i, ++at) {
+                if (zeros)
+                    std::fill_n(host + at * n, n, 0.0f);
+                else
+                    std::memcpy(host + at * n, outputs + size_t(i) * n, n * sizeof(float));
+                list[at] = work.routed[i];
+            }
+        upload_staged(from);
+        scatter_rows(d_rows, d_list, rows, n, buffers_->y, stream_, add);
+    };
+    upload(cpu, true, skipped, false);
+    upload(added, false, {}, true);
 }
 
 } // namespace hoard::backend::cuda

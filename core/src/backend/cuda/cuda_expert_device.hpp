@@ -34,6 +34,7 @@ struct ExpertDeviceOptions {
     std::vector<offload::SlotClass> high_classes;
     size_t low_slot_bytes = 0, n_low_slots = 0; // 0 slots: low copies share the high slots
     size_t max_tokens = 512;                    // a pass's largest batch
+    size_t split_bytes = 0; // room for one layer's split-expert parts (0: no splits)
     size_t n_expert = 0, n_expert_used = 0, n_embd = 0;
     double link_bytes_per_second = 25e9; // until measured
     std::string device_name;
@@ -89,7 +90,11 @@ class CudaExpertDevice final : public offload::DeviceBackend, public offload::Re
                      std::span<const offload::DeviceExpertRun> runs) override;
     void finish_layer(const model::MoeLayerWork& work, const float* outputs,
                       std::span<const std::pair<uint32_t, uint32_t>> cpu,
+                      std::span<const std::pair<uint32_t, uint32_t>> added,
                       std::span<const std::pair<uint32_t, uint32_t>> skipped) override;
+    offload::CopyTicket split_expert(const model::MoeLayerWork& work,
+                                     const model::ExpertMatrices& host, uint32_t first_row,
+                                     uint32_t index) override;
 
     double link_bytes_per_second() const { return link_.bytes_per_second(); }
     size_t n_high_slots() const;
@@ -122,6 +127,9 @@ class CudaExpertDevice final : public offload::DeviceBackend, public offload::Re
     uint64_t next_unbacked_ = 1;
     CublasPrefill* cublas_ = nullptr;
     std::vector<ExpertProducts> cublas_groups_;
+    DeviceBuffer split_area_; // this layer's split-expert parts
+    size_t split_used_ = 0;
+    Event split_last_use_; // after the kernels that read the split parts
 };
 
 } // namespace hoard::backend::cuda

@@ -4,6 +4,7 @@
 #include "backend/cuda/device_queues.hpp"
 #include "backend/cuda/forward_pass.hpp"
 #include "hoard/error.hpp"
+#include "offload/expert_split.hpp"
 
 #include <algorithm>
 #include <cstring>
@@ -133,7 +134,14 @@ CudaOffloadModel::CudaOffloadModel(const model::Model& model, const CudaOffloadO
     d.device_name = info_.name;
     const bool low = options.low_copy_bytes > 0;
     const bool separate = low && options.separate_pools;
-    const size_t workspace = DeviceMemory::counted_size(CudaExpertDevice::workspace_bytes(d));
+    if (options.split_experts)
+        d.split_bytes =
+            c.n_expert_used *
+            (round_up(size_t(double(options.high_copy_bytes) * offload::kSplitMaxDeviceShare),
+                      256) +
+             (size_t(1) << 20)); // padding of down's rows, alignment
+    const size_t workspace = DeviceMemory::counted_size(CudaExpertDevice::workspace_bytes(d)) +
+                             DeviceMemory::counted_size(d.split_bytes);
     const size_t fixed = after_fixed + workspace + options.driver_reserve;
     size_t area = budget > fixed ? budget - fixed : 0;
     // Each arena (up to four slot classes and the low pool) loses up to a

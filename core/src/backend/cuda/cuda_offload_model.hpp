@@ -50,6 +50,8 @@ struct CudaOffloadOptions {
     // (as CudaModelOptions), when its scratch takes at most 1/32 of the budget
     // (it costs expert slots); SIZE_MAX: never.
     size_t cublas_min_tokens = 0;
+    // Room for one decode layer's split-expert parts (offload/expert_split.hpp).
+    bool split_experts = true;
 };
 
 class CudaOffloadModel {

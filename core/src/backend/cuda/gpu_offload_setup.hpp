@@ -63,6 +63,7 @@ start_gpu_offload(const model::Model& model, std::shared_ptr<offload::ExpertStor
                            ? catalog.max_blob_bytes(telemetry::Precision::Low)
                            : 0;
     o.separate_pools = options.separate_pools;
+    o.split_experts = options.split_experts;
     o.low_pool_share = options.low_pool_share;
     o.expert_bytes_high = catalog.total_blob_bytes(telemetry::Precision::High);
     o.link_bytes_per_second = options.link_gbps * 1e9;

@@ -115,6 +115,27 @@ LinkCopies::Ticket LinkCopies::submit(uint8_t* dst, const uint8_t* src, uint64_t
     return t;
 }
 
+LinkCopies::Ticket LinkCopies::submit_rows(std::span<const RowCopy> parts, cudaEvent_t after) {
+    std::lock_guard lock(mutex_);
+    const Ticket t = next_ticket_++;
+    Job& job = jobs_[t];
+    for (const RowCopy& p : parts) job.bytes += uint64_t(p.width) * p.rows;
+    job.queued = job.bytes; // queued here, whole
+    job.demand = true;
+    job.start = take_event(true);
+    job.done = take_event(true);
+    job.t_queued = seconds_now();
+    if (after) check_cuda(cudaStreamWaitEvent(stream_, after, 0), "ordering an expert copy");
+    check_cuda(cudaEventRecord(job.start, stream_), "timing an expert copy");
+    for (const RowCopy& p : parts)
+        if (p.rows && p.width)
+            check_cuda(cudaMemcpy2DAsync(p.dst, p.dst_pitch, p.src, p.src_pitch, p.width, p.rows,
+                                         cudaMemcpyHostToDevice, stream_),
+                       "copying part of an expert to the GPU");
+    check_cuda(cudaEventRecord(job.done, stream_), "timing an expert copy");
+    return t;
+}
+
 bool LinkCopies::complete(const Job& job) const {
     if (job.queued < job.bytes && !job.cancelled) return false;
     if (job.queued == 0) return true;

@@ -16,6 +16,7 @@
 #include <cuda_runtime_api.h>
 #include <deque>
 #include <mutex>
+#include <span>
 #include <thread>
 #include <unordered_map>
 #include <vector>
@@ -37,6 +38,15 @@ class LinkCopies {
     // copy is finished or cancelled. `after`: an event the copy waits for
     // (null: none), taken as it stands when the copy's first bytes are queued.
     Ticket submit(uint8_t* dst, const uint8_t* src, uint64_t bytes, bool demand, cudaEvent_t after);
+    // A demand copy of several runs of rows (`rows` runs of `width` bytes,
+    // pitches apart on each side), queued at once as one timed copy.
+    struct RowCopy {
+        uint8_t* dst = nullptr;
+        size_t dst_pitch = 0;
+        const uint8_t* src = nullptr;
+        size_t src_pitch = 0, width = 0, rows = 0;
+    };
+    Ticket submit_rows(std::span<const RowCopy> parts, cudaEvent_t after);
     bool finished(Ticket ticket);
     void promote(Ticket ticket); // queues whatever is left of it now
     // Drops the part not yet queued; returns once the queued part has arrived.

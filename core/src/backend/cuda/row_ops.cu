@@ -91,10 +91,11 @@ __global__ void __launch_bounds__(kNormThreads) normalize_rows_kernel(RowNormJob
     }
 }
 
+template <bool kAdd>
 __global__ void scatter_rows_kernel(const float* src, const uint32_t* list, int n, float* dst) {
     const float* from = src + size_t(blockIdx.x) * n;
     float* to = dst + size_t(list[blockIdx.x]) * n;
-    for (int i = threadIdx.x; i < n; i += blockDim.x) to[i] = from[i];
+    for (int i = threadIdx.x; i < n; i += blockDim.x) to[i] = kAdd ? to[i] + from[i] : from[i];
 }
 
 template <class C>
@@ -158,10 +159,13 @@ void normalize_rows(const RowNormJob& job, cudaStream_t stream) {
 }
 
 void scatter_rows(const float* src, const uint32_t* list, size_t count, size_t n, float* dst,
-                  cudaStream_t stream) {
+                  cudaStream_t stream, bool add) {
     if (count == 0 || n == 0) return;
     if (count > 0x7fffffffu || n > 0x7fffffffu) throw Error("scatter_rows: too many rows");
-    scatter_rows_kernel<<<unsigned(count), 256, 0, stream>>>(src, list, int(n), dst);
+    if (add)
+        scatter_rows_kernel<true><<<unsigned(count), 256, 0, stream>>>(src, list, int(n), dst);
+    else
+        scatter_rows_kernel<false><<<unsigned(count), 256, 0, stream>>>(src, list, int(n), dst);
     check_launch("scatter_rows");
 }
 

@@ -39,9 +39,10 @@ struct RowNormJob {
 void normalize_rows(const RowNormJob& job, cudaStream_t stream);
 
 // dst[list[i]] = src row i for i < count, rows of n floats (CPU experts'
-// outputs put where the device's own would be).
+// outputs put where the device's own would be); add: dst[list[i]] += it (the
+// CPU part of a split expert).
 void scatter_rows(const float* src, const uint32_t* list, size_t count, size_t n, float* dst,
-                  cudaStream_t stream);
+                  cudaStream_t stream, bool add = false);
 
 // x[t] = dequantized row tokens[t] of `table` for t < n_tokens (tokens in
 // device memory, already checked to be in range).

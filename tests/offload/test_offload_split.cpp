@@ -1,0 +1,115 @@
+// Offload layer: split experts (expert_split.hpp). Where the split falls, and
+// that the CPU part and the device part (laid out as the device receives it)
+// add up to the whole expert, computed with the real CPU kernels.
+#include "test_offload.hpp"
+
+#include "backend/cpu/thread_pool.hpp"
+#include "offload/expert_compute.hpp"
+#include "offload/expert_split.hpp"
+#include "quant/kernels.hpp"
+
+#include <QtTest>
+
+#include <cstring>
+#include <random>
+
+using namespace hoard;
+using namespace hoard::offload;
+using quant::BlockFormat;
+
+namespace {
+
+struct QuantMatrix {
+    std::vector<uint8_t> bytes;
+    backend::cpu::MatrixView view;
+};
+
+QuantMatrix random_matrix(BlockFormat f, size_t rows, size_t cols, std::mt19937& rng) {
+    std::normal_distribution<float> dist(0.0f, 0.5f);
+    QuantMatrix m;
+    const size_t stride = quant::row_bytes(f, cols);
+    m.bytes.resize(rows * stride + 64);
+    std::vector<float> row(cols);
+    for (size_t r = 0; r < rows; ++r) {
+        for (float& v : row) v = dist(rng);
+        quant::quantize_row(f, row.data(), m.bytes.data() + r * stride, cols);
+    }
+    m.view = {f, m.bytes.data(), rows, cols, stride};
+    return m;
+}
+
+// What the link does: each run of rows into its packed place.
+std::vector<uint8_t> copy_part(const DevicePart& part) {
+    std::vector<uint8_t> out(part.packed_bytes, 0);
+    for (const PartCopy& c : part.copies)
+        for (uint64_t r = 0; r < c.rows; ++r)
+            std::memcpy(out.data() + c.dst_offset + r * c.dst_pitch, c.src + r * c.src_pitch,
+                        c.width);
+    return out;
+}
+
+} // namespace
+
+void TestOffload::splitRowBalancesCpuAndLink() {
+    CostModel cost;
+    cost.cpu_bytes_per_second = 80e9;
+    cost.host_to_device.bytes_per_second = 40e9;
+    cost.device_bytes_per_second = 1e15; // negligible
+    cost.cpu_latency_seconds = cost.host_to_device.latency_seconds = 0;
+    const uint32_t n_ff = 14336;
+    // Idle CPU and link: the link takes a third (its rate's share), in 256-row steps.
+    const uint32_t first = split_row(100'000'000, n_ff, cost, 0, 0, 1.0);
+    QCOMPARE(first % kSplitRowStep, 0u);
+    QVERIFY(std::abs(double(n_ff - first) / n_ff - 1.0 / 3.0) < 0.02);
+    // The link already busy for longer than the expert takes on the CPU: no split.
+    QCOMPARE(split_row(100'000'000, n_ff, cost, 0, 0.002, 1.0), n_ff);
+    // The CPU busy: the device takes more, up to its cap.
+    const uint32_t busy = split_row(100'000'000, n_ff, cost, 0.0006, 0, 1.0);
+    QVERIFY(busy < first);
+    QCOMPARE(split_row(100'000'000, n_ff, cost, 0.01, 0, 0.5), n_ff / 2);
+    // Never the whole expert, never a sliver below one step.
+    QVERIFY(split_row(100'000'000, n_ff, cost, 1.0, 0, 1.0) >= kSplitRowStep);
+    QCOMPARE(split_row(100'000'000, 512, cost, 0, 0.0012, 1.0), 512u);
+}
+
+void TestOffload::splitPartsAddUpToTheExpert() {
+    std::mt19937 rng(5);
+    const size_t n_embd = 256, n_ff = 1024;
+    backend::cpu::ThreadPool pool(2);
+    for (BlockFormat down_format : {BlockFormat::Q4_K, BlockFormat::Q6_K, BlockFormat::Q8_0}) {
+        QuantMatrix gate = random_matrix(BlockFormat::Q4_K, n_ff, n_embd, rng);
+        QuantMatrix up = random_matrix(BlockFormat::Q4_K, n_ff, n_embd, rng);
+        QuantMatrix down = random_matrix(down_format, n_embd, n_ff, rng);
+        const model::ExpertMatrices whole{gate.view, up.view, down.view};
+        QVERIFY(splittable(whole));
+        std::vector<float> x(n_embd), full(n_embd), cpu(n_embd), dev(n_embd);
+        std::normal_distribution<float> dist(0.0f, 1.0f);
+        for (float& v : x) v = dist(rng);
+        ExpertScratch scratch;
+        compute_expert(pool, whole, x.data(), 1, n_embd, n_ff, scratch, full.data());
+        for (uint32_t first : {256u, 512u, 768u}) {
+            const model::ExpertMatrices mine = cpu_part(whole, first);
+            compute_expert(pool, mine, x.data(), 1, n_embd, first, scratch, cpu.data());
+            const DevicePart part = device_part(whole, first);
+            const std::vector<uint8_t> moved = copy_part(part);
+            compute_expert(pool, part.views(moved.data()), x.data(), 1, n_embd, n_ff - first,
+                           scratch, dev.data());
+            // Everything is read once: the parts' bytes are the expert's.
+            QCOMPARE(weight_bytes(mine) + part.payload_bytes(), weight_bytes(whole));
+            for (const PartCopy& c : part.copies) QCOMPARE(c.dst_pitch % 16, uint64_t(0));
+            double worst = 0, scale = 0;
+            for (size_t i = 0; i < n_embd; ++i) {
+                worst = std::max(worst, double(std::abs(cpu[i] + dev[i] - full[i])));
+                scale = std::max(scale, double(std::abs(full[i])));
+            }
+            // The same products and the same activation blocks: only the
+            // order of one sum differs.
+            QVERIFY2(worst <= 1e-5 * scale,
+                     qPrintable(QString("%1 split at %2: %3 of %4")
+                                    .arg(quant::format_name(down_format).data())
+                                    .arg(first)
+                                    .arg(worst)
+                                    .arg(scale)));
+        }
+    }
+}
