@@ -83,6 +83,7 @@ class TestOffload : public QObject {
     void cachePoolsPerSlotClass();
     void splitRowBalancesCpuAndLink();
     void splitPartsAddUpToTheExpert();
+    void splitExpertsCompeteWithLoads();
     void batchRuleRanksByNextUse();
     void batchRuleLoadsBeladysMinimumOnACyclicWorkload();
     void batchRuleFollowsTheRouting();

@@ -5,6 +5,7 @@
 
 #include "backend/cpu/thread_pool.hpp"
 #include "offload/expert_compute.hpp"
+#include "offload/expert_decision.hpp"
 #include "offload/expert_split.hpp"
 #include "quant/kernels.hpp"
 
@@ -58,18 +59,22 @@ void TestOffload::splitRowBalancesCpuAndLink() {
     cost.cpu_latency_seconds = cost.host_to_device.latency_seconds = 0;
     const uint32_t n_ff = 14336;
     // Idle CPU and link: the link takes a third (its rate's share), in 256-row steps.
-    const uint32_t first = split_row(100'000'000, n_ff, cost, 0, 0, 1.0);
+    const uint32_t first = split_row(100'000'000, 100'000'000, n_ff, cost, 0, 0, 1.0);
     QCOMPARE(first % kSplitRowStep, 0u);
     QVERIFY(std::abs(double(n_ff - first) / n_ff - 1.0 / 3.0) < 0.02);
     // The link already busy for longer than the expert takes on the CPU: no split.
-    QCOMPARE(split_row(100'000'000, n_ff, cost, 0, 0.002, 1.0), n_ff);
+    QCOMPARE(split_row(100'000'000, 100'000'000, n_ff, cost, 0, 0.002, 1.0), n_ff);
     // The CPU busy: the device takes more, up to its cap.
-    const uint32_t busy = split_row(100'000'000, n_ff, cost, 0.0006, 0, 1.0);
+    const uint32_t busy = split_row(100'000'000, 100'000'000, n_ff, cost, 0.0006, 0, 1.0);
     QVERIFY(busy < first);
-    QCOMPARE(split_row(100'000'000, n_ff, cost, 0.01, 0, 0.5), n_ff / 2);
+    QCOMPARE(split_row(100'000'000, 100'000'000, n_ff, cost, 0.01, 0, 0.5), n_ff / 2);
     // Never the whole expert, never a sliver below one step.
-    QVERIFY(split_row(100'000'000, n_ff, cost, 1.0, 0, 1.0) >= kSplitRowStep);
-    QCOMPARE(split_row(100'000'000, 512, cost, 0, 0.0012, 1.0), 512u);
+    QVERIFY(split_row(100'000'000, 100'000'000, n_ff, cost, 1.0, 0, 1.0) >= kSplitRowStep);
+    QCOMPARE(split_row(100'000'000, 100'000'000, 512, cost, 0, 0.0012, 1.0), 512u);
+    // A device part from a copy half the size: the device takes half the rows
+    // (its rows cost half as much on the link: 1/80 = 0.5/40).
+    const uint32_t low = split_row(100'000'000, 50'000'000, n_ff, cost, 0, 0, 1.0);
+    QVERIFY(std::abs(double(n_ff - low) / n_ff - 0.5) < 0.02);
 }
 
 void TestOffload::splitPartsAddUpToTheExpert() {
@@ -112,4 +117,31 @@ void TestOffload::splitPartsAddUpToTheExpert() {
                                     .arg(scale)));
         }
     }
+}
+
+void TestOffload::splitExpertsCompeteWithLoads() {
+    CostModel cost;
+    cost.cpu_bytes_per_second = 50e9;
+    cost.host_to_device.bytes_per_second = 55e9;
+    cost.device_bytes_per_second = 2e12;
+    cost.cpu_latency_seconds = cost.host_to_device.latency_seconds = 0;
+    ExpertSituation s;
+    s.demand = {Precision::High, false};
+    s.bytes_high = 100'000'000;
+    s.bytes_low = 50'000'000;
+    // The CPU alone (2 ms) is slower than the load (1.87 ms).
+    QVERIFY(decide_expert(s, cost, {}).action == ExpertAction::LoadHigh);
+    // Split, the link carries half while the CPU computes half: about 1 ms.
+    const uint32_t n_ff = 14336;
+    const uint32_t first = split_row(s.bytes_high, s.bytes_high, n_ff, cost, 0, 0, 0.5);
+    QCOMPARE(first, n_ff / 2);
+    s.split_seconds = split_seconds(s.bytes_high, s.bytes_high, n_ff, first, cost, 0, 0);
+    QVERIFY(std::abs(*s.split_seconds - 0.001) < 0.0001);
+    QVERIFY(decide_expert(s, cost, {}).action == ExpertAction::CpuCompute);
+    // Without CPU fallback nothing goes to the CPU, split or not.
+    QVERIFY(decide_expert(s, cost, {false, false}).action == ExpertAction::LoadHigh);
+    // A link already busy makes the split no better than the CPU alone.
+    const uint32_t busy = split_row(s.bytes_high, s.bytes_high, n_ff, cost, 0, 0.003, 0.5);
+    QCOMPARE(busy, n_ff);
+    QCOMPARE(split_seconds(s.bytes_high, s.bytes_high, n_ff, busy, cost, 0, 0.003), 0.002);
 }

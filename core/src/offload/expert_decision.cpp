@@ -25,7 +25,9 @@ ExpertDecision decide_expert(const ExpertSituation& s, const CostModel& cost,
                      s.link_queue_seconds;
     d.cpu_seconds = (s.high_in_host ? 0.0 : cost.storage_to_host.seconds(s.bytes_high)) +
                     cost.cpu_seconds(s.bytes_high) + s.cpu_queue_seconds;
-    if (options.cpu_fallback && d.cpu_seconds < d.load_seconds)
+    const double cpu_done =
+        s.split_seconds && *s.split_seconds < d.cpu_seconds ? *s.split_seconds : d.cpu_seconds;
+    if (options.cpu_fallback && cpu_done < d.load_seconds)
         d.action = ExpertAction::CpuCompute;
     else
         d.action = want_low ? ExpertAction::LoadLow : ExpertAction::LoadHigh;

@@ -7,7 +7,8 @@
 //   3. otherwise it is loaded at the demanded precision, unless CPU fallback is
 //      on and computing it on the CPU from the host's high copy is faster than
 //      the transfer plus the device's compute (Fiddler's rule), each counted
-//      from when the link or the CPU is free of the layer's earlier work
+//      from when the link or the CPU is free of the layer's earlier work; an
+//      expert split between the CPU and the device counts as the CPU's
 #include "offload/cost_model.hpp"
 #include "offload/precision_rule.hpp"
 #include "telemetry/events.hpp"
@@ -34,6 +35,10 @@ struct ExpertSituation {
     // expert waits for it, so misses spread over both (the bound is missing
     // bytes over the link and CPU rates together, not the faster one alone).
     double link_queue_seconds = 0, cpu_queue_seconds = 0;
+    // When the CPU's part can be split with the device (expert_split.hpp):
+    // when the split expert would be done. CPU fallback then competes with
+    // the load by that time.
+    std::optional<double> split_seconds;
 };
 
 struct ExpertDecision {

@@ -101,14 +101,18 @@ inline bool splittable(const model::ExpertMatrices& host) {
            kSplitRowStep % quant::format_info(host.down.format).block_elems == 0;
 }
 
-// Where to split an expert of `bytes` and n_ff rows: the first row the device
-// computes (n_ff: none), so that the CPU (busy for cpu_queue seconds of the
-// layer) and the link then device (busy for link_queue) finish together,
-// giving the device at most max_device_share of the rows.
-inline uint32_t split_row(uint64_t bytes, uint32_t n_ff, const CostModel& cost, double cpu_queue,
-                          double link_queue, double max_device_share) {
-    const double b = double(bytes);
-    const double cpu = b / cost.cpu_bytes_per_second;
+// Where to split an expert of n_ff rows whose copy the CPU reads is
+// cpu_bytes and whose copy the device part comes from is device_bytes (a low
+// copy for an expert the precision rule allows it: HOBBIT's low-precision
+// load, for the device's share): the first row the device computes (n_ff:
+// none), so that the CPU (busy for cpu_queue seconds of the layer) and the
+// link then device (busy for link_queue) finish together, giving the device
+// at most max_device_share of the rows.
+inline uint32_t split_row(uint64_t cpu_bytes, uint64_t device_bytes, uint32_t n_ff,
+                          const CostModel& cost, double cpu_queue, double link_queue,
+                          double max_device_share) {
+    const double cpu = double(cpu_bytes) / cost.cpu_bytes_per_second;
+    const double b = double(device_bytes);
     const double link = b / cost.host_to_device.bytes_per_second + b / cost.device_bytes_per_second;
     double share = (cpu_queue + cost.cpu_latency_seconds - link_queue -
                     cost.host_to_device.latency_seconds + cpu) /
@@ -117,6 +121,19 @@ inline uint32_t split_row(uint64_t bytes, uint32_t n_ff, const CostModel& cost, 
     const uint32_t steps = n_ff / kSplitRowStep;
     const uint32_t device_steps = uint32_t(std::floor(share * steps + 0.5));
     return device_steps == 0 ? n_ff : n_ff - std::min(device_steps, steps - 1) * kSplitRowStep;
+}
+
+// When an expert split at `first` (split_row's answer) would be done: the
+// later of the CPU's part and the link's then the device's.
+inline double split_seconds(uint64_t cpu_bytes, uint64_t device_bytes, uint32_t n_ff,
+                            uint32_t first, const CostModel& cost, double cpu_queue,
+                            double link_queue) {
+    const double device_share = double(n_ff - first) / double(n_ff);
+    const double cpu = cpu_queue + cost.cpu_seconds(uint64_t((1.0 - device_share) * cpu_bytes));
+    if (first >= n_ff) return cpu;
+    const uint64_t part = uint64_t(device_share * double(device_bytes));
+    return std::max(cpu,
+                    link_queue + cost.host_to_device.seconds(part) + cost.device_seconds(part));
 }
 
 } // namespace hoard::offload

@@ -292,6 +292,18 @@ void OffloadExecutor::decide_layer(const model::MoeLayerWork& w) {
         s.link_queue_seconds = link_queue_;
         s.cpu_queue_seconds = cpu_queue_;
         const CostModel cost = current_cost(m);
+        const bool split = m == 1 && resident_ && config_.split_experts && s.high_in_host &&
+                           n_ff_ % kSplitRowStep == 0 && n_ff_ >= 2 * kSplitRowStep;
+        if (split) {
+            // Where split_off would split it (from the same copies' sizes).
+            const bool low = demand.precision == Precision::Low && s.low_in_host;
+            const uint64_t device_bytes = low ? s.bytes_low : s.bytes_high;
+            const uint32_t first =
+                split_row(s.bytes_high, device_bytes, uint32_t(n_ff_), cost, cpu_queue_,
+                          link_queue_, config_.split_max_device_share);
+            s.split_seconds = split_seconds(s.bytes_high, device_bytes, uint32_t(n_ff_), first,
+                                            cost, cpu_queue_, link_queue_);
+        }
         const ExpertDecision decision = decide_expert(s, cost, config_.decision);
 
         switch (decision.action) {
@@ -319,9 +331,14 @@ void OffloadExecutor::decide_layer(const model::MoeLayerWork& w) {
             CpuExpertWorker::Job job;
             job.weights = layout.views(host);
             uint64_t bytes = layout.payload_bytes();
-            const uint32_t first = m == 1 && resident_ && config_.split_experts
-                                       ? split_off(uint16_t(e), job.weights, begin, position, cost)
-                                       : uint32_t(n_ff_);
+            // The device's part of a low-demand expert comes from its low copy
+            // when the host holds one (the precision rule allows it).
+            const Precision part = demand.precision == Precision::Low && s.low_in_host
+                                       ? Precision::Low
+                                       : Precision::High;
+            const uint32_t first =
+                split ? split_off(uint16_t(e), job.weights, part, begin, position, cost)
+                      : uint32_t(n_ff_);
             if (first < n_ff_) {
                 job.weights = cpu_part(job.weights, first);
                 bytes = weight_bytes(job.weights);

@@ -166,10 +166,12 @@ class OffloadExecutor final : public model::ExpertExecutor {
     bool background_load(uint16_t layer, uint16_t expert, Precision p, uint16_t current_layer,
                          uint32_t position, CopyKind kind, double backlog_cap = 0);
     void prefill_lookahead(const model::MoeLayerWork& w);
-    // Decode: hands rows [first, n_ff) of a CPU expert to the device (its
-    // copy goes over the link now); returns the first row the CPU keeps.
-    uint32_t split_off(uint16_t expert, const model::ExpertMatrices& host, uint32_t index,
-                       uint32_t position, const CostModel& cost);
+    // Decode: hands rows [first, n_ff) of a CPU expert (`cpu`: its high copy
+    // in host memory) to the device, from its copy at precision p (its part
+    // goes over the link now); returns the first row the device computes
+    // (n_ff: none).
+    uint32_t split_off(uint16_t expert, const model::ExpertMatrices& cpu, Precision p,
+                       uint32_t index, uint32_t position, const CostModel& cost);
     // Runs the queued device experts, waiting for their copies, and unpins them.
     void run_device_jobs();
     // Accounts, publishes and unpins the CPU experts (after the worker's wait_all()).

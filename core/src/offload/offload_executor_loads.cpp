@@ -165,25 +165,31 @@ bool OffloadExecutor::background_load(uint16_t layer, uint16_t expert, Precision
     return true;
 }
 
-uint32_t OffloadExecutor::split_off(uint16_t expert, const model::ExpertMatrices& host,
+uint32_t OffloadExecutor::split_off(uint16_t expert, const model::ExpertMatrices& cpu, Precision p,
                                     uint32_t index, uint32_t position, const CostModel& cost) {
     const model::MoeLayerWork& w = *work_;
     const uint16_t l = uint16_t(w.layer);
-    if (!splittable(host)) return uint32_t(n_ff_);
-    const DevicePart whole = device_part(host, 0);
-    const uint32_t first = split_row(whole.payload_bytes(), uint32_t(n_ff_), cost, cpu_queue_,
-                                     link_queue_, config_.split_max_device_share);
-    if (first >= n_ff_) return uint32_t(n_ff_);
-    // The copy pins its own hold on the host copy (released with its record).
-    if (!acquire_host(l, expert, Precision::High, position, false, false)) return uint32_t(n_ff_);
-    const CopyTicket t = resident_->split_expert(w, host, first, index);
+    const uint32_t none = uint32_t(n_ff_);
+    if (!splittable(cpu)) return none;
+    const ExpertLayout& layout = parts_.store->catalog().layout(l, expert, p);
+    // The copy holds its own pin on the host copy (released with its record).
+    const uint8_t* host = p == Precision::High || parts_.store->host().contains(l, expert, p)
+                              ? acquire_host(l, expert, p, position, false, false)
+                              : nullptr;
+    if (!host) return none;
+    const model::ExpertMatrices source = layout.views(host);
+    uint32_t first = none;
+    if (splittable(source) && source.gate.n_rows == n_ff_)
+        first = split_row(weight_bytes(cpu), weight_bytes(source), none, cost, cpu_queue_,
+                          link_queue_, config_.split_max_device_share);
+    const CopyTicket t = first < none ? resident_->split_expert(w, source, first, index) : 0;
     if (!t) {
-        parts_.store->host().release(l, expert, Precision::High);
-        return uint32_t(n_ff_);
+        parts_.store->host().release(l, expert, p);
+        return none;
     }
-    const uint64_t bytes = device_part(host, first).payload_bytes();
+    const uint64_t bytes = device_part(source, first).payload_bytes();
     link_queue_ += cost.host_to_device.seconds(bytes) + cost.device_seconds(bytes);
-    copies_[t] = {l, expert, Precision::High, CopyKind::Split, position};
+    copies_[t] = {l, expert, p, CopyKind::Split, position};
     ++counters_.split_experts;
     return first;
 }
