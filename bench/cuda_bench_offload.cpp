@@ -8,7 +8,7 @@
 //
 //   hoard_cuda_bench offload FILE [--budgets 8,12,24,0] [--policies lru,lfu,multi]
 //       [--low off,on] [--cpu off,on] [--split off,on] [--prefetch on|off] [--lookahead on|off]
-//       [--admit on|off]
+//       [--admit on|off] [--background on|off] (prefetch and admit loads beside splits)
 //       [--prompt N] [--decode N]
 //       [--cpu-threads N] [--json FILE]
 //
@@ -198,7 +198,7 @@ int run_offload(const std::vector<std::string>& args, double copy_bw) {
     if (args.empty()) throw Error("offload: give a GGUF file");
     std::vector<std::string> budgets = {"8", "12", "24", "0"}, policies = {"lru", "lfu", "multi"},
                              lows = {"off", "on"}, cpus = {"off", "on"}, splits = {"on"};
-    bool prefetch = true, lookahead = true, admit = true;
+    bool prefetch = true, lookahead = true, admit = true, background = false;
     size_t n_prompt = 512, n_decode = 64, cpu_threads = 0;
     std::string json_path;
     for (size_t i = 1; i < args.size(); ++i) {
@@ -222,6 +222,8 @@ int run_offload(const std::vector<std::string>& args, double copy_bw) {
             lookahead = value() == "on";
         else if (args[i] == "--admit")
             admit = value() != "off";
+        else if (args[i] == "--background")
+            background = value() == "on";
         else if (args[i] == "--prompt")
             n_prompt = std::stoul(value());
         else if (args[i] == "--decode")
@@ -342,6 +344,7 @@ int run_offload(const std::vector<std::string>& args, double copy_bw) {
                         o.prefill_lookahead = lookahead;
                         o.admit_cpu_experts = admit;
                         o.split_experts = split == "on";
+                        o.background_loads_with_splits = background;
                         try {
                             const auto t0 = Clock::now();
                             GpuOffload g =

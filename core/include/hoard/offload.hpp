@@ -60,6 +60,12 @@ struct OffloadOptions {
     // share goes over the link at once, so a miss streams at the CPU's and
     // the link's rates together (see offload/expert_split.hpp).
     bool split_experts = true;
+    // With split experts, decode keeps the link for their parts: prefetch
+    // loads and loads behind CPU experts wait for the next prefill (the
+    // prefetcher still predicts and is scored). On the synthetic Mixtral at
+    // 12 and 24 GiB, background loads beside splits decoded 1.6-2.4x slower
+    // (bench/RESULTS.md); true brings them back.
+    bool background_loads_with_splits = false;
     // A batch (prefill) loads the coming layers' missing experts behind the
     // current layer's, so the link keeps busy while layers compute. Batch
     // passes evict by the batch rule (copies needed last go first), so these

@@ -70,6 +70,7 @@ nlohmann::json offload_json(const OffloadOptions& o) {
             {"prefetch_min_confidence", o.prefetch_min_confidence},
             {"admit_cpu_experts", o.admit_cpu_experts},
             {"split_experts", o.split_experts},
+            {"background_loads_with_splits", o.background_loads_with_splits},
             {"link_gbps", o.link_gbps},
             {"device_gbps", o.device_gbps},
             {"cpu_gbps", o.cpu_gbps}};

@@ -131,12 +131,15 @@ void OffloadExecutor::run_moe_layer(const model::MoeLayerWork& w) {
     for (size_t e = 0; e < n_expert_; ++e)
         if (w.expert_end[e] > (e == 0 ? 0 : w.expert_end[e - 1]))
             cache_->pin(uint16_t(w.layer), uint16_t(e));
+    // Splitting experts, decode keeps the link for their parts.
+    const bool background = w.n_tokens > 1 || !resident_ || !config_.split_experts ||
+                            config_.background_loads_with_splits;
     try {
-        if (prefetcher_ && w.n_tokens == 1) prefetch_for(w);
+        if (prefetcher_ && w.n_tokens == 1) prefetch_for(w, background);
         decide_layer(w);
         // In a batch pass such a copy is next needed in the next pass, after
         // every copy the batch rule could make room from: not worth the link.
-        if (!batch_pass_)
+        if (!batch_pass_ && background)
             for (const auto& [e, p] : behind_)
                 background_load(uint16_t(w.layer), e, p, uint16_t(w.layer),
                                 uint32_t(w.first_position), CopyKind::Admit);
@@ -217,7 +220,7 @@ void OffloadExecutor::gather(uint32_t begin, uint32_t m) {
                     gathered_.data() + size_t(i) * n_embd_);
 }
 
-void OffloadExecutor::prefetch_for(const model::MoeLayerWork& w) {
+void OffloadExecutor::prefetch_for(const model::MoeLayerWork& w, bool load) {
     const uint32_t position = uint32_t(w.first_position);
     outcomes_.clear();
     const PrefetchStats before = prefetcher_->stats();
@@ -232,7 +235,7 @@ void OffloadExecutor::prefetch_for(const model::MoeLayerWork& w) {
 
     targets_.clear();
     prefetcher_->predict(w.layer, position, w.x, *w.pool, targets_);
-    if (!prefetcher_->loads_enabled()) return;
+    if (!prefetcher_->loads_enabled() || !load) return;
     for (const PrefetchTarget& t : targets_) {
         const ExpertCache::Entry& entry = cache_->entry(t.layer, t.expert);
         if (entry.resident && (entry.precision == Precision::High || t.precision == Precision::Low))

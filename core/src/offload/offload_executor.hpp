@@ -57,7 +57,8 @@ struct ExecutorConfig {
     bool prefetch = true;
     RouterPrefetchOptions prefetch_options;
     bool admit_cpu_experts = true;
-    bool split_experts = true; // decode, resident-layer devices (expert_split.hpp)
+    bool split_experts = true;                 // decode, resident-layer devices (expert_split.hpp)
+    bool background_loads_with_splits = false; // see OffloadOptions
     double split_max_device_share = kSplitMaxDeviceShare; // of a split expert's rows
     bool prefill_lookahead = true;                        // see OffloadOptions
     bool batch_eviction = true;                           // batch passes evict by the batch rule
@@ -143,7 +144,8 @@ class OffloadExecutor final : public model::ExpertExecutor {
     CostModel current_cost(size_t m) const;
 
     void decide_layer(const model::MoeLayerWork& w);
-    void prefetch_for(const model::MoeLayerWork& w);
+    // Scores and makes the router's predictions; loads them when `load`.
+    void prefetch_for(const model::MoeLayerWork& w, bool load);
     // Pins a host copy, reading it from storage when needed (counted and
     // published); draining the layer when the host has no room.
     const uint8_t* acquire_host(uint16_t layer, uint16_t expert, Precision p, uint32_t position,

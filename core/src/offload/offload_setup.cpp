@@ -243,6 +243,7 @@ start_executor(const model::Model& model, std::shared_ptr<ExpertStore> store,
     config.prefetch_options.min_confidence = options.prefetch_min_confidence;
     config.admit_cpu_experts = options.admit_cpu_experts;
     config.split_experts = options.split_experts;
+    config.background_loads_with_splits = options.background_loads_with_splits;
     config.prefill_lookahead = options.prefill_lookahead;
     config.cost.host_to_device.bytes_per_second = options.link_gbps * 1e9;
     config.cost.device_bytes_per_second =
