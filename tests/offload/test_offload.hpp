@@ -84,6 +84,8 @@ class TestOffload : public QObject {
     void splitRowBalancesCpuAndLink();
     void splitPartsAddUpToTheExpert();
     void splitExpertsCompeteWithLoads();
+    void expertHeatFindsTheHotExperts();
+    void replaySplitsOnTheRealTrace();
     void batchRuleRanksByNextUse();
     void batchRuleLoadsBeladysMinimumOnACyclicWorkload();
     void batchRuleFollowsTheRouting();

@@ -162,6 +162,8 @@ struct OffloadPredictionRequest {
     double t1 = 0.6, t2 = 0.9;
     bool cpu_fallback = true;
     bool prefetch = false; // statistical prefetcher of the replay
+    // The engine on a GPU splits CPU experts with the device (OffloadOptions).
+    bool split_experts = false;
     uint64_t host_bytes = 0;
     double link_gbps = 25, device_gbps = 900, cpu_gbps = 40;
 };

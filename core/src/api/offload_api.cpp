@@ -188,6 +188,7 @@ OffloadPrediction OffloadPlanner::predict(const OffloadPredictionRequest& q) con
     c.precision = {q.low_precision, q.t1, q.t2};
     c.decision.cpu_fallback = q.cpu_fallback;
     c.prefetch.enabled = q.prefetch;
+    c.split_experts = q.split_experts;
     c.host_bytes = q.host_bytes;
     if (!(q.link_gbps > 0) || !(q.device_gbps > 0) || !(q.cpu_gbps > 0))
         throw Error("link, device and CPU rates must be positive");

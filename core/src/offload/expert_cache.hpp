@@ -70,6 +70,11 @@ class ExpertCache {
     // a load ahead of need never costs the pass another load later.
     bool fits_evicting_finished_copies(const ResidentCopy& copy, uint64_t bytes,
                                        uint16_t current_layer) const;
+    // Whether a copy of precision p taking `bytes` fits without evicting.
+    bool has_room(Precision p, uint64_t bytes) const {
+        const Pool& pool = pools_[pool_of(p, bytes)];
+        return pool.capacity - pool.used >= bytes;
+    }
     // When a copy inserted ahead of its transfer becomes usable.
     void set_ready_time(uint16_t layer, uint16_t expert, double ready_time) {
         entries_[key(layer, expert)].ready_time = ready_time;

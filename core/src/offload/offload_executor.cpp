@@ -27,7 +27,7 @@ OffloadExecutor::OffloadExecutor(const model::Model& model, OffloadParts parts,
       n_embd_(model.config().n_embd), n_ff_(model.config().n_ff_expert),
       link_rate_(config.cost.host_to_device.bytes_per_second, config.measure_link),
       device_rate_(config.cost.device_bytes_per_second, config.measure_device),
-      cpu_rate_(config.cost.cpu_bytes_per_second, config.measure_cpu) {
+      cpu_rate_(config.cost.cpu_bytes_per_second, config.measure_cpu), heat_(n_layer_, n_expert_) {
     if (config_.policy == PolicyKind::Belady)
         throw Error("Belady's policy needs the future; it only runs in replay (hoard replay)");
     policy_ = make_policy(config_.policy, config_.multi_weights);
@@ -66,6 +66,7 @@ void OffloadExecutor::begin_pass(size_t first_position, size_t n_tokens) {
     pass_mutex_.lock();
     pass_first_ = first_position;
     pass_tokens_ = n_tokens;
+    heat_clock_ += n_tokens;
     pass_start_ = now();
     layer_boundary_ = pass_start_;
     // Enough tokens that nearly every expert of a layer is needed: the pass
@@ -131,15 +132,16 @@ void OffloadExecutor::run_moe_layer(const model::MoeLayerWork& w) {
     for (size_t e = 0; e < n_expert_; ++e)
         if (w.expert_end[e] > (e == 0 ? 0 : w.expert_end[e - 1]))
             cache_->pin(uint16_t(w.layer), uint16_t(e));
-    // Splitting experts, decode keeps the link for their parts.
-    const bool background = w.n_tokens > 1 || !resident_ || !config_.split_experts ||
-                            config_.background_loads_with_splits;
+    // Splitting experts, decode keeps the link for their parts (hot experts
+    // aside: see decide_layer).
+    background_ = w.n_tokens > 1 || !resident_ || !config_.split_experts ||
+                  config_.background_loads_with_splits;
     try {
-        if (prefetcher_ && w.n_tokens == 1) prefetch_for(w, background);
+        if (prefetcher_ && w.n_tokens == 1) prefetch_for(w, background_);
         decide_layer(w);
         // In a batch pass such a copy is next needed in the next pass, after
         // every copy the batch rule could make room from: not worth the link.
-        if (!batch_pass_ && background)
+        if (!batch_pass_)
             for (const auto& [e, p] : behind_)
                 background_load(uint16_t(w.layer), e, p, uint16_t(w.layer),
                                 uint32_t(w.first_position), CopyKind::Admit);
@@ -279,6 +281,7 @@ void OffloadExecutor::decide_layer(const model::MoeLayerWork& w) {
         request.gate = gate;
         request.demand = demand.precision;
         policy_->on_request(request);
+        heat_.on_request(l, uint16_t(e), heat_clock_);
         cache_->pin(l, uint16_t(e));
 
         const ExpertCache::Entry& entry = cache_->entry(l, uint16_t(e));
@@ -295,8 +298,11 @@ void OffloadExecutor::decide_layer(const model::MoeLayerWork& w) {
         s.link_queue_seconds = link_queue_;
         s.cpu_queue_seconds = cpu_queue_;
         const CostModel cost = current_cost(m);
-        const bool split = m == 1 && resident_ && config_.split_experts && s.high_in_host &&
-                           n_ff_ % kSplitRowStep == 0 && n_ff_ >= 2 * kSplitRowStep;
+        // While the cache has room a miss is loaded (nothing is evicted).
+        const bool split =
+            m == 1 && resident_ && config_.split_experts && s.high_in_host &&
+            n_ff_ % kSplitRowStep == 0 && n_ff_ >= 2 * kSplitRowStep &&
+            !cache_->has_room(demand.precision, footprint(l, uint16_t(e), demand.precision));
         if (split) {
             // Where split_off would split it (from the same copies' sizes).
             const bool low = demand.precision == Precision::Low && s.low_in_host;
@@ -358,7 +364,9 @@ void OffloadExecutor::decide_layer(const model::MoeLayerWork& w) {
             cpu_jobs_.push_back({l, uint16_t(e), begin, m, parts_.cpu->submit(job), gate, position,
                                  bytes, first < n_ff_});
             counters_.bytes_cpu_read += bytes;
-            if (config_.admit_cpu_experts) behind_.push_back({uint16_t(e), demand.precision});
+            if (config_.admit_cpu_experts &&
+                (background_ || heat_.hot(l, uint16_t(e), heat_clock_)))
+                behind_.push_back({uint16_t(e), demand.precision});
             cache_->unpin(l, uint16_t(e)); // its device copy, if any, is not used
             break;
         }

@@ -24,6 +24,7 @@
 #include "offload/device_backend.hpp"
 #include "offload/expert_cache.hpp"
 #include "offload/expert_decision.hpp"
+#include "offload/expert_heat.hpp"
 #include "offload/expert_layout.hpp"
 #include "offload/expert_split.hpp"
 #include "offload/expert_store.hpp"
@@ -219,6 +220,9 @@ class OffloadExecutor final : public model::ExpertExecutor {
     std::vector<PrefetchTarget> targets_;
     std::vector<std::pair<uint16_t, bool>> outcomes_;
     double layer_stall_ = 0;
+    bool background_ = true; // background loads allowed in this layer (see run_moe_layer)
+    ExpertHeat heat_;
+    uint64_t heat_clock_ = 0; // tokens evaluated (the heat's clock)
 
     // Per pass.
     std::mutex pass_mutex_;

@@ -43,9 +43,11 @@ json report_to_json(const ReplayReport& r) {
                     {"host_to_device_low", r.bytes_to_device_low},
                     {"host_to_device_prefetch", r.bytes_prefetched},
                     {"host_to_device_behind_cpu", r.bytes_admitted},
+                    {"host_to_device_split", r.bytes_split},
                     {"storage_to_host", r.bytes_storage_to_host},
                     {"cpu_expert_reads", r.bytes_cpu_read}};
     out["evictions"] = r.evictions;
+    out["split_experts"] = r.split_experts;
     out["link_busy_fraction"] = r.decode_seconds > 0 ? r.link_busy_seconds / r.decode_seconds : 0;
     out["cpu_busy_fraction"] = r.decode_seconds > 0 ? r.cpu_busy_seconds / r.decode_seconds : 0;
     if (c.prefetch.enabled)
@@ -90,6 +92,8 @@ json report_to_json(const ReplayReport& r) {
                      {"t2", c.precision.t2},
                      {"cpu_fallback", on_off(c.decision.cpu_fallback)},
                      {"cpu_load_behind", on_off(c.admit_cpu_experts)},
+                     {"split_experts", on_off(c.split_experts)},
+                     {"background_loads_with_splits", on_off(c.background_loads_with_splits)},
                      {"background_backlog_seconds", c.background_backlog_seconds},
                      {"skip", on_off(c.decision.allow_skip)},
                      {"prefetch", on_off(c.prefetch.enabled)},

@@ -1,8 +1,11 @@
 #include "offload/trace_replay.hpp"
 
+#include "offload/expert_split.hpp"
+
 #include "hoard/error.hpp"
 #include "offload/copy_queue.hpp"
 #include "offload/expert_cache.hpp"
+#include "offload/expert_heat.hpp"
 #include "offload/expert_predictor.hpp"
 #include "offload/host_tier.hpp"
 #include "telemetry/event_bus.hpp"
@@ -35,7 +38,8 @@ class Replayer {
           plan_(plan_budget(shape, config.budget)),
           cache_(shape.n_layer, shape.n_expert, plan_, *policy_), host_(shape, config.host_bytes),
           link_(config.cost.host_to_device, config.cost.overlap),
-          transfer_of_(size_t(shape.n_layer) * shape.n_expert, -1) {
+          transfer_of_(size_t(shape.n_layer) * shape.n_expert, -1),
+          heat_(shape.n_layer, shape.n_expert) {
         if (config.prefetch.enabled) {
             predictor_ = std::make_unique<TransitionPredictor>(shape.n_layer, shape.n_expert,
                                                                config.prefetch.distance);
@@ -73,6 +77,7 @@ class Replayer {
     void run_token(const TraceSequence& seq, uint32_t t) {
         const double token_start = now_;
         for (uint32_t l = 0; l < shape_.n_layer; ++l) run_layer(seq.at(t, l), t, uint16_t(l));
+        ++tokens_;
         if (bus_) {
             bus_->publish(telemetry::TokenEvent{t, 1, false, token_start, now_});
             bus_->flush();
@@ -107,6 +112,13 @@ class Replayer {
             bus_->publish(telemetry::TransferEvent{token, layer, expert, p, link, bytes, prefetch,
                                                    start, end});
     }
+
+    bool splitting() const {
+        const uint32_t n_ff = shape_.n_ff_expert;
+        return config_.split_experts && n_ff % kSplitRowStep == 0 && n_ff >= 2 * kSplitRowStep;
+    }
+    // Prefetches and loads behind CPU experts (see ReplayConfig::split_experts).
+    bool background() const { return !splitting() || config_.background_loads_with_splits; }
 
     size_t key(uint16_t layer, uint16_t expert) const {
         return size_t(layer) * shape_.n_expert + expert;
@@ -193,8 +205,29 @@ class Replayer {
             situation.bytes_low = low;
             situation.high_in_host = host_.contains(l, e, Precision::High);
             situation.low_in_host = host_.contains(l, e, Precision::Low);
-            const ExpertDecision decision = decide_expert(situation, cost, config_.decision);
             const Precision want = situation.demand.precision;
+            // As the live engine splits (expert_split.hpp), from where the
+            // CPU and the link stand now.
+            // While the cache has room, a miss is loaded (nothing is evicted).
+            const bool split = splitting() && situation.high_in_host &&
+                               !cache_.has_room(want, shape_.expert_bytes(l, want));
+            heat_.on_request(l, e, tokens_);
+            const uint64_t split_source =
+                want == Precision::Low && situation.low_in_host ? low : high;
+            const double cpu_queue = std::max(0.0, cpu_free_ - router);
+            const double link_queue = std::max(0.0, link_.demand_free() - router);
+            uint32_t first = shape_.n_ff_expert;
+            if (split) {
+                // Decided as the replay decides the rest (without the queues),
+                // split where the queues stand.
+                const uint32_t idle = split_row(high, split_source, shape_.n_ff_expert, cost, 0, 0,
+                                                kSplitMaxDeviceShare);
+                situation.split_seconds =
+                    split_seconds(high, split_source, shape_.n_ff_expert, idle, cost, 0, 0);
+                first = split_row(high, split_source, shape_.n_ff_expert, cost, cpu_queue,
+                                  link_queue, kSplitMaxDeviceShare);
+            }
+            const ExpertDecision decision = decide_expert(situation, cost, config_.decision);
 
             switch (decision.action) {
             case ExpertAction::HitHigh:
@@ -219,14 +252,30 @@ class Replayer {
             }
             case ExpertAction::CpuCompute: {
                 const double available = from_storage(l, e, Precision::High, router, t, false);
-                const double seconds = cost.cpu_seconds(high);
+                uint64_t cpu_bytes = high;
+                if (first < shape_.n_ff_expert) {
+                    const double share =
+                        double(shape_.n_ff_expert - first) / double(shape_.n_ff_expert);
+                    const uint64_t part = uint64_t(share * double(split_source));
+                    cpu_bytes = uint64_t((1.0 - share) * double(high));
+                    double start = 0;
+                    const double ready = link_.demand(part, available, &start);
+                    publish_transfer(t, l, e, split_source == high ? Precision::High : want,
+                                     Link::HostToDevice, part, false, start, ready);
+                    jobs_.push_back({ready, part});
+                    report_.bytes_split += part;
+                    ++report_.split_experts;
+                }
+                const double seconds = cost.cpu_seconds(cpu_bytes);
                 cpu_free_ = std::max(cpu_free_, available) + seconds;
                 cpu_end = std::max(cpu_end, cpu_free_);
                 report_.cpu_busy_seconds += seconds;
-                report_.bytes_cpu_read += high;
+                report_.bytes_cpu_read += cpu_bytes;
                 // Loaded behind so the cache keeps adapting (a resident low
                 // copy that was not good enough is upgraded).
-                if (config_.admit_cpu_experts) behind_.push_back({e, want});
+                // Splitting, only hot experts are loaded behind (expert_heat.hpp).
+                if (config_.admit_cpu_experts && (background() || heat_.hot(l, e, tokens_)))
+                    behind_.push_back({e, want});
                 break;
             }
             case ExpertAction::Skip:
@@ -267,11 +316,12 @@ class Replayer {
         if (bus_ && stall > 0) bus_->publish(telemetry::StallEvent{t, l, stall});
         cache_.unpin_all();
 
-        if (predictor_) prefetch(routing, t, l, router);
+        if (predictor_) prefetch(routing, t, l, router, background());
     }
 
-    // Predicts layer l + d from this layer's routing and loads what is likely.
-    void prefetch(const LayerRouting& routing, uint32_t t, uint16_t l, double router) {
+    // Predicts layer l + d from this layer's routing and loads what is likely
+    // (when `load`).
+    void prefetch(const LayerRouting& routing, uint32_t t, uint16_t l, double router, bool load) {
         predictor_->observe(l, routing.experts, routing.weights);
         const uint32_t target = l + config_.prefetch.distance;
         if (target >= shape_.n_layer) return;
@@ -286,7 +336,7 @@ class Replayer {
         }
         for (size_t i = 0; i < chosen.size(); ++i) {
             const uint16_t e = chosen[i];
-            if (cache_.resident(uint16_t(target), e)) continue;
+            if (!load || cache_.resident(uint16_t(target), e)) continue;
             // The likeliest as the top-1 would be: high; the rest low when mixing.
             const Precision p =
                 i == 0 || !config_.precision.mixed ? Precision::High : Precision::Low;
@@ -335,6 +385,8 @@ class Replayer {
     std::vector<int64_t> transfer_of_; // per (layer, expert): background transfer on the way
     ReplayReport report_;
 
+    ExpertHeat heat_;
+    uint64_t tokens_ = 0;     // tokens replayed (the heat's clock)
     uint64_t time_ = 0;       // index of the next request
     double now_ = 0;          // compute queue
     double storage_free_ = 0; // storage → host

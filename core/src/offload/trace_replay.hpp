@@ -46,6 +46,11 @@ struct ReplayConfig {
     // With CPU fallback an expert computed on the CPU is also loaded behind
     // (on spare link time, see copy_queue.hpp), so the cache keeps adapting.
     bool admit_cpu_experts = true;
+    // A GPU's live engine: CPU experts are split with the device, whose part
+    // goes over the link at once (expert_split.hpp); then loads behind CPU
+    // experts and prefetches stay off unless background_loads_with_splits.
+    bool split_experts = false;
+    bool background_loads_with_splits = false;
     // Background loads (prefetches, loads behind CPU experts) are not queued
     // while those already queued still need more link time than this.
     double background_backlog_seconds = 0.010;
@@ -91,6 +96,8 @@ struct ReplayReport {
     uint64_t bytes_to_device_low = 0;
     uint64_t bytes_prefetched = 0; // prefetch loads (both precisions)
     uint64_t bytes_admitted = 0;   // loads behind CPU-computed experts
+    uint64_t bytes_split = 0;      // device parts of split experts
+    uint64_t split_experts = 0;
     uint64_t bytes_storage_to_host = 0;
     uint64_t bytes_cpu_read = 0; // expert weights the CPU streamed
     uint64_t evictions = 0;
@@ -106,7 +113,8 @@ struct ReplayReport {
 
     double hit_rate() const { return actions.hit_rate(); }
     uint64_t bytes_to_device() const {
-        return bytes_to_device_high + bytes_to_device_low + bytes_prefetched + bytes_admitted;
+        return bytes_to_device_high + bytes_to_device_low + bytes_prefetched + bytes_admitted +
+               bytes_split;
     }
     double decode_tokens_per_second() const {
         return decode_seconds > 0 ? double(n_tokens) / decode_seconds : 0.0;

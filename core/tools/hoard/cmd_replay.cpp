@@ -50,7 +50,7 @@ void register_replay(CLI::App& app) {
     static std::string trace_path, model_path, shape_name, vram, ram, policy = "multi";
     static std::string precision = "on", cpu_fallback = "on", prefetch = "off", skip = "off";
     static std::string overlap = "on", pools = "shared", low_format, multi_weights;
-    static std::string load_behind = "on";
+    static std::string load_behind = "on", split = "off";
     static double fraction = -1, low_share = 0.25, t1 = 0.6, t2 = 0.9;
     static double link_gbps = 25, device_gbps = 900, cpu_gbps = 40, storage_gbps = 3;
     static double prefetch_confidence = 0.3, backlog_ms = 10;
@@ -87,6 +87,11 @@ void register_replay(CLI::App& app) {
         ->capture_default_str();
     cmd->add_option("--cpu-load-behind", load_behind,
                     "Also load CPU-computed experts on spare link time")
+        ->check(on_off)
+        ->capture_default_str();
+    cmd->add_option("--split", split,
+                    "Split CPU experts with the device, as the engine on a GPU does (then no "
+                    "loads behind CPU experts or prefetches)")
         ->check(on_off)
         ->capture_default_str();
     cmd->add_option("--backlog-ms", backlog_ms,
@@ -153,6 +158,7 @@ void register_replay(CLI::App& app) {
         c.decision.cpu_fallback = on(cpu_fallback);
         c.decision.allow_skip = on(skip);
         c.admit_cpu_experts = on(load_behind);
+        c.split_experts = on(split);
         c.background_backlog_seconds = backlog_ms * 1e-3;
         c.prefetch.enabled = on(prefetch);
         c.prefetch.distance = prefetch_distance;

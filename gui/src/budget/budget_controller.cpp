@@ -77,6 +77,7 @@ void BudgetController::applyTarget() {
             gpu->memoryBytesPerSecond > 0 ? gpu->memoryBytesPerSecond : kReferenceDeviceBandwidth;
         query_.linkBytesPerSecond =
             gpu->linkBytesPerSecond > 0 ? gpu->linkBytesPerSecond : kReferenceLinkBandwidth;
+        query_.splitExperts = gpu->usable && gpu->api == QStringLiteral("CUDA");
     }
     if (const DeviceInfo* host = devices_.host())
         query_.hostBytesPerSecond = host->memoryBytesPerSecond;

@@ -28,6 +28,8 @@ struct BudgetQuery {
     double linkBytesPerSecond = 25e9;
     // System memory read bandwidth (CPU-computed experts); 0: unknown.
     double hostBytesPerSecond = 0;
+    // The engine on a CUDA GPU splits CPU experts with it (the replay models that).
+    bool splitExperts = false;
 };
 
 struct BudgetPrediction {

@@ -95,15 +95,17 @@ BudgetPrediction ReplayBudgetPredictor::predict(const hoard::ModelSummary& model
     request.link_gbps = query.linkBytesPerSecond / 1e9;
     request.device_gbps = query.deviceBytesPerSecond / 1e9;
     if (query.hostBytesPerSecond > 0) request.cpu_gbps = query.hostBytesPerSecond / 1e9;
+    request.split_experts = query.splitExperts;
 
     BudgetPrediction p;
     p.deviceBytes = query.deviceBytes;
     p.hostOnlyTokensPerSecond = estimate.hostOnlyTokensPerSecond;
     p.basis = QObject::tr("Replay of %1 through the offload engine's LRU cache, with CPU "
-                          "fallback; %2 GB/s device memory, %3 GB/s link.")
+                          "fallback%4; %2 GB/s device memory, %3 GB/s link.")
                   .arg(planner_->trace_text)
                   .arg(query.deviceBytesPerSecond / 1e9, 0, 'f', 0)
-                  .arg(query.linkBytesPerSecond / 1e9, 0, 'f', 0);
+                  .arg(query.linkBytesPerSecond / 1e9, 0, 'f', 0)
+                  .arg(query.splitExperts ? QObject::tr(" split with the GPU") : QString());
     try {
         const hoard::OffloadPrediction r = planner_->planner.predict(request);
         const hoard::OffloadPlan& plan = r.plan;
