@@ -23,15 +23,4 @@ double ExpertHeat::heat(uint16_t layer, uint16_t expert, uint64_t token) const {
     return c.value * decay(c.token, token);
 }
 
-double ExpertHeat::layer_mean(uint16_t layer, uint64_t token) const {
-    double sum = 0;
-    for (uint32_t e = 0; e < n_expert_; ++e) sum += heat(layer, uint16_t(e), token);
-    return n_expert_ ? sum / double(n_expert_) : 0.0;
-}
-
-bool ExpertHeat::hot(uint16_t layer, uint16_t expert, uint64_t token, double factor) const {
-    const double h = heat(layer, expert, token);
-    return h > 1.0 && h >= factor * layer_mean(layer, token);
-}
-
 } // namespace hoard::offload

@@ -2,10 +2,11 @@
 // How much each expert has been asked for lately: a count of its requests
 // that halves every `half_life` tokens. With split experts a decode miss
 // costs less than a load, so a miss is loaded (behind its split) only when
-// its expert is hot: asked for at least `factor` times as often as its
-// layer's experts on average. Replaying the shared Mixtral trace (hoard
-// replay --split on, 25-87.5 % resident), factor 1 decoded fastest: 1.5 let
-// the cache go stale (75 % resident: 71 -> 51 tok/s), 0.5 loaded too much.
+// its expert is clearly hotter than a copy it could displace: asked for at
+// least `factor` times as often as its layer's coolest resident expert
+// (TinyLFU's admission). Under routing spread evenly that admits little (a
+// resident set is as good as any other); when the routing moves on, stale
+// residents cool and the new hot experts come in.
 #include <cstdint>
 #include <vector>
 
@@ -17,9 +18,22 @@ class ExpertHeat {
 
     void on_request(uint16_t layer, uint16_t expert, uint64_t token);
     double heat(uint16_t layer, uint16_t expert, uint64_t token) const;
-    double layer_mean(uint16_t layer, uint64_t token) const;
-    // Whether the expert is hot enough to be loaded behind its split.
-    bool hot(uint16_t layer, uint16_t expert, uint64_t token, double factor = 1.0) const;
+    // Whether the expert is hotter than `factor` times the coolest of its
+    // layer's experts for which resident(e) holds (none resident: whether it
+    // was asked for more than once lately).
+    template <class Resident>
+    bool hotter_than_residents(uint16_t layer, uint16_t expert, uint64_t token, Resident&& resident,
+                               double factor = 2.0) const {
+        const double h = heat(layer, expert, token);
+        if (h <= 1.0) return false;
+        double coolest = -1;
+        for (uint32_t e = 0; e < n_expert_; ++e)
+            if (resident(uint16_t(e))) {
+                const double r = heat(layer, uint16_t(e), token);
+                if (coolest < 0 || r < coolest) coolest = r;
+            }
+        return coolest < 0 || h >= factor * coolest;
+    }
 
   private:
     double decay(uint64_t from, uint64_t to) const;

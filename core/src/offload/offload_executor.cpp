@@ -365,7 +365,9 @@ void OffloadExecutor::decide_layer(const model::MoeLayerWork& w) {
                                  bytes, first < n_ff_});
             counters_.bytes_cpu_read += bytes;
             if (config_.admit_cpu_experts &&
-                (background_ || heat_.hot(l, uint16_t(e), heat_clock_)))
+                (background_ ||
+                 heat_.hotter_than_residents(l, uint16_t(e), heat_clock_,
+                                             [&](uint16_t x) { return cache_->resident(l, x); })))
                 behind_.push_back({uint16_t(e), demand.precision});
             cache_->unpin(l, uint16_t(e)); // its device copy, if any, is not used
             break;

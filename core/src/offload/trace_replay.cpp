@@ -274,7 +274,10 @@ class Replayer {
                 // Loaded behind so the cache keeps adapting (a resident low
                 // copy that was not good enough is upgraded).
                 // Splitting, only hot experts are loaded behind (expert_heat.hpp).
-                if (config_.admit_cpu_experts && (background() || heat_.hot(l, e, tokens_)))
+                if (config_.admit_cpu_experts &&
+                    (background() || heat_.hotter_than_residents(l, e, tokens_, [&](uint16_t x) {
+                        return cache_.resident(l, x);
+                    })))
                     behind_.push_back({e, want});
                 break;
             }
