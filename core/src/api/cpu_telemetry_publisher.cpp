@@ -46,6 +46,10 @@ void CpuTelemetryPublisher::on_routing(const model::RoutingDecision& d) {
             k < d.weights.size() ? d.weights[k] : 0.0f, telemetry::ExpertAction::HitHigh});
 }
 
+bool CpuTelemetryPublisher::wants_routing() const {
+    return t_pass.owner == this || (next_ != nullptr && next_->wants_routing());
+}
+
 void CpuTelemetryPublisher::on_layer_end(size_t layer) {
     if (next_ != nullptr) next_->on_layer_end(layer);
     ThreadPass& p = t_pass;

@@ -33,6 +33,7 @@ class CpuTelemetryPublisher final : public model::RoutingObserver {
     void on_routing(const model::RoutingDecision& decision) override;
     void on_layer_end(size_t layer) override;
     void on_pass_end(bool completed) override;
+    bool wants_routing() const override;
 
   private:
     double now() const;

@@ -23,7 +23,8 @@ std::string gib(double bytes) {
 }
 
 // A session's sequence on the all-in-VRAM model. Publishes each pass's time
-// (no routing: that stays on the GPU) through the CPU publisher.
+// and, while someone listens, its routing (fetched from the GPU after the
+// pass; every expert a hit) through the CPU publisher.
 class CudaSequence final : public runtime::SequenceEvaluator {
   public:
     CudaSequence(CudaModel& model, std::unique_ptr<DeviceKvCache> cache,
@@ -34,7 +35,7 @@ class CudaSequence final : public runtime::SequenceEvaluator {
               std::vector<float>& logits) override {
         if (passes_) passes_->on_pass_begin(cache_->size(), tokens.size());
         try {
-            model_.eval(*cache_, tokens, mode, logits);
+            model_.eval(*cache_, tokens, mode, logits, passes_);
         } catch (...) {
             if (passes_) passes_->on_pass_end(false);
             throw;

@@ -32,6 +32,9 @@ class RoutingObserver {
     }
     virtual void on_layer_end(size_t layer) { (void)layer; }
     virtual void on_pass_end(bool completed) { (void)completed; }
+    // Whether on_routing does anything now (called after on_pass_begin): an
+    // engine whose routing stays on a device fetches it only then.
+    virtual bool wants_routing() const { return true; }
 };
 
 } // namespace hoard::model

@@ -78,7 +78,7 @@ void CudaModel::check_request(const DeviceKvCache& cache, std::span<const int32_
 }
 
 void CudaModel::eval(DeviceKvCache& cache, std::span<const int32_t> tokens, model::LogitsMode mode,
-                     std::vector<float>& logits) {
+                     std::vector<float>& logits, model::RoutingObserver* routing) {
     check_request(cache, tokens);
     const model::ModelConfig& c = config();
     const size_t n = tokens.size();
@@ -87,6 +87,7 @@ void CudaModel::eval(DeviceKvCache& cache, std::span<const int32_t> tokens, mode
     if (n == 0) return;
     if (n == 1) {
         decode_one(cache, tokens[0], logits);
+        if (routing) report_routing(cache, cache.size(), 1, *routing);
         cache.set_size(cache.size() + 1);
         return;
     }
@@ -119,8 +120,37 @@ void CudaModel::eval(DeviceKvCache& cache, std::span<const int32_t> tokens, mode
                        "copying logits from the GPU");
         }
         cache.stream().synchronize();
+        if (routing) report_routing(cache, start + begin, count, *routing);
     }
     cache.set_size(start + n);
+}
+
+void CudaModel::report_routing(DeviceKvCache& cache, size_t first_position, size_t count,
+                               model::RoutingObserver& routing) {
+    const model::ModelConfig& c = config();
+    if (!c.is_moe() || !routing.wants_routing()) return;
+    const PassBuffers& b = cache.buffers();
+    const size_t k = c.n_expert_used, row = count * k;
+    routed_experts_.resize(c.n_layer * row);
+    routed_weights_.resize(c.n_layer * row);
+    const cudaStream_t s = cache.stream().get();
+    check_cuda(cudaMemcpy2DAsync(routed_experts_.data(), row * sizeof(int32_t), b.routing_log,
+                                 b.batch * k * sizeof(int32_t), row * sizeof(int32_t), c.n_layer,
+                                 cudaMemcpyDeviceToHost, s),
+               "copying the routing from the GPU");
+    check_cuda(cudaMemcpy2DAsync(routed_weights_.data(), row * sizeof(float), b.gate_log,
+                                 b.batch * k * sizeof(float), row * sizeof(float), c.n_layer,
+                                 cudaMemcpyDeviceToHost, s),
+               "copying the routing from the GPU");
+    cache.stream().synchronize();
+    for (size_t l = 0; l < c.n_layer; ++l)
+        for (size_t t = 0; t < count; ++t) {
+            const size_t at = l * row + t * k;
+            routing.on_routing({l,
+                                first_position + t,
+                                {routed_experts_.data() + at, k},
+                                {routed_weights_.data() + at, k}});
+        }
 }
 
 void CudaModel::decode_one(DeviceKvCache& cache, int32_t token, std::vector<float>& logits) {

@@ -10,6 +10,7 @@
 #include "backend/cuda/device_memory.hpp"
 #include "backend/cuda/device_weights.hpp"
 #include "model/model.hpp"
+#include "model/routing_observer.hpp"
 
 #include <cstdint>
 #include <memory>
@@ -60,13 +61,20 @@ class CudaModel {
     // GPU, appends them to the cache and writes their logits. Throws
     // hoard::Error, leaving the cache's size as it was, for a token outside
     // the vocabulary or a full cache.
+    // `routing`, when given, is told every layer's routing of every token
+    // (fetched from the device after each pass).
     void eval(DeviceKvCache& cache, std::span<const int32_t> tokens, model::LogitsMode mode,
-              std::vector<float>& logits);
+              std::vector<float>& logits, model::RoutingObserver* routing = nullptr);
 
   private:
     CudaModel(const model::Model& model, const CudaModelOptions& options, DeviceInfo device);
     void check_request(const DeviceKvCache& cache, std::span<const int32_t> tokens) const;
     void decode_one(DeviceKvCache& cache, int32_t token, std::vector<float>& logits);
+    // After a pass over `count` tokens from `first_position`: its routing, from the log.
+    void report_routing(DeviceKvCache& cache, size_t first_position, size_t count,
+                        model::RoutingObserver& routing);
+    std::vector<int32_t> routed_experts_;
+    std::vector<float> routed_weights_;
 
     const model::Model& model_;
     CudaModelOptions options_;

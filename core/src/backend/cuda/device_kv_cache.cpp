@@ -74,6 +74,9 @@ DeviceKvCache::DeviceKvCache(const model::ModelConfig& c, size_t n_ctx, DeviceMe
     b.tokens = L.take<int32_t>(B);
     b.meta = L.take<int32_t>(2);
     b.angles = L.take<float2>(B * (c.n_rot / 2 + 1));
+    const size_t logged = moe ? c.n_layer * B * b.expert_slots : 1;
+    b.routing_log = L.take<int32_t>(logged);
+    b.gate_log = L.take<float>(logged);
     scratch_ = memory.allocate(L.size(), "GPU working buffers");
     auto* base = scratch_.as<uint8_t>();
     rebase(b.x, base), rebase(b.xn, base), rebase(b.xq, base), rebase(b.xh, base);
@@ -82,7 +85,8 @@ DeviceKvCache::DeviceKvCache(const model::ModelConfig& c, size_t n_ctx, DeviceMe
     rebase(b.selected, base), rebase(b.gate_weights, base), rebase(b.counts, base);
     rebase(b.offsets, base), rebase(b.pairs, base), rebase(b.h32, base), rebase(b.hq, base);
     rebase(b.h16, base), rebase(b.y, base), rebase(b.logits, base), rebase(b.tokens, base);
-    rebase(b.meta, base), rebase(b.angles, base);
+    rebase(b.meta, base), rebase(b.angles, base), rebase(b.routing_log, base);
+    rebase(b.gate_log, base);
     // Padding columns of the float16 rows are read by the GEMM tile loader.
     check_cuda(cudaMemset(base, 0, scratch_.bytes()), "clearing GPU working buffers");
     check_cuda(cudaDeviceSynchronize(),

@@ -46,6 +46,10 @@ struct PassBuffers {
     int32_t* tokens = nullptr;
     int32_t* meta = nullptr;  // [0]: position of the pass's first token
     float2* angles = nullptr; // batch · n_rot / 2
+    // MoE: every layer's routing of the last pass (layer l at l · batch · k),
+    // for the host's telemetry and routing traces.
+    int32_t* routing_log = nullptr;
+    float* gate_log = nullptr;
 
     size_t batch = 0, embd_pad = 0, attn_pad = 0, ff = 0, ff_pad = 0, expert_slots = 0;
 };

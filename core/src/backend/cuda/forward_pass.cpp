@@ -238,8 +238,9 @@ class Pass {
         r.out_stride = c_.n_expert;
         r.n_problems = n_;
         matvec(r, s_);
+        const size_t logged = l * b_.batch * k;
         route_tokens(b_.router_logits, n_, c_.n_expert, k, c_.normalize_expert_weights, b_.selected,
-                     b_.gate_weights, s_);
+                     b_.gate_weights, s_, b_.routing_log + logged, b_.gate_log + logged);
         if (step_) {
             step_->run(l, n_);
             mix_ = {b_.y, b_.gate_weights, k};

@@ -46,7 +46,7 @@ __device__ float block_total(float v, float* scratch) {
 
 __global__ void __launch_bounds__(kThreads)
     route_kernel(const float* logits, int n_expert, int k, bool normalize, int32_t* selected,
-                 float* weights) {
+                 float* weights, int32_t* log_selected, float* log_weights) {
     __shared__ float p[kMaxExperts];
     __shared__ Best best_scratch[kThreads / 32];
     __shared__ float sum_scratch[kThreads / 32];
@@ -83,6 +83,10 @@ __global__ void __launch_bounds__(kThreads)
     }
     if (normalize && chosen_sum > 0.0f && threadIdx.x < k)
         weights[t * k + threadIdx.x] /= chosen_sum;
+    if (log_selected && threadIdx.x < k) {
+        log_selected[t * k + threadIdx.x] = selected[t * k + threadIdx.x];
+        log_weights[t * k + threadIdx.x] = weights[t * k + threadIdx.x];
+    }
 }
 
 __global__ void count_kernel(const int32_t* selected, int n_pairs, uint32_t* counts) {
@@ -111,15 +115,16 @@ __global__ void fill_kernel(const int32_t* selected, int n_pairs, uint32_t* curs
 } // namespace
 
 void route_tokens(const float* logits, size_t n_tokens, size_t n_expert, size_t k, bool normalize,
-                  int32_t* selected, float* weights, cudaStream_t stream) {
+                  int32_t* selected, float* weights, cudaStream_t stream, int32_t* log_selected,
+                  float* log_weights) {
     if (n_tokens == 0) return;
     if (n_expert == 0 || n_expert > kMaxExperts || k == 0 || k > n_expert || k > kThreads)
         throw Error("route_tokens: " + std::to_string(n_expert) + " experts, top " +
                     std::to_string(k) + " is beyond the CUDA router (at most " +
                     std::to_string(kMaxExperts) + " experts)");
     if (n_tokens > 0x7fffffffu) throw Error("route_tokens: too many tokens");
-    route_kernel<<<unsigned(n_tokens), kThreads, 0, stream>>>(logits, int(n_expert), int(k),
-                                                              normalize, selected, weights);
+    route_kernel<<<unsigned(n_tokens), kThreads, 0, stream>>>(
+        logits, int(n_expert), int(k), normalize, selected, weights, log_selected, log_weights);
     check_launch("route_tokens");
 }
 
