@@ -134,36 +134,46 @@ CudaOffloadModel::CudaOffloadModel(const model::Model& model, const CudaOffloadO
     d.device_name = info_.name;
     const bool low = options.low_copy_bytes > 0;
     const bool separate = low && options.separate_pools;
-    if (options.split_experts)
-        d.split_bytes =
-            c.n_expert_used *
-            (round_up(size_t(double(options.high_copy_bytes) * offload::kSplitMaxDeviceShare),
-                      256) +
-             (size_t(1) << 20)); // padding of down's rows, alignment
-    const size_t workspace = DeviceMemory::counted_size(CudaExpertDevice::workspace_bytes(d)) +
-                             DeviceMemory::counted_size(d.split_bytes);
-    const size_t fixed = after_fixed + workspace + options.driver_reserve;
-    size_t area = budget > fixed ? budget - fixed : 0;
-    // Each arena (up to four slot classes and the low pool) loses up to a
-    // 2 MiB page to rounding and read slack.
-    area = area > (size_t(12) << 20) ? area - (size_t(12) << 20) : 0;
-    if (separate) {
-        d.low_slot_bytes = round_up(options.low_copy_bytes, 256);
-        d.n_low_slots = size_t(double(area) * options.low_pool_share) / d.low_slot_bytes;
-        area -= d.n_low_slots * d.low_slot_bytes;
-    }
-    offload::SlotClassRequest classes;
-    classes.area_bytes = area;
-    classes.min_slots = c.n_expert_used;
-    classes.must_fit = separate ? 0 : options.low_copy_bytes;
-    if (options.plan_slot_classes) {
-        d.high_classes = options.plan_slot_classes(classes);
-    } else {
-        // One class cut to the largest copy.
-        offload::SlotClass one;
-        one.slot_bytes = round_up(std::max(options.high_copy_bytes, classes.must_fit), 256);
-        one.n_slots = area / one.slot_bytes;
-        if (one.n_slots >= classes.min_slots) d.high_classes.push_back(one);
+    const size_t split_bytes =
+        options.split_experts
+            ? c.n_expert_used *
+                  (round_up(size_t(double(options.high_copy_bytes) * offload::kSplitMaxDeviceShare),
+                            256) +
+                   (size_t(1) << 20)) // padding of down's rows, alignment
+            : 0;
+    size_t workspace = 0, area = 0;
+    // Room for split-expert parts first; a budget too small for them and one
+    // layer's experts goes without splits.
+    for (const size_t split : {split_bytes, size_t(0)}) {
+        d.split_bytes = split;
+        workspace = DeviceMemory::counted_size(CudaExpertDevice::workspace_bytes(d)) +
+                    DeviceMemory::counted_size(split);
+        const size_t fixed = after_fixed + workspace + options.driver_reserve;
+        area = budget > fixed ? budget - fixed : 0;
+        // Each arena (up to four slot classes and the low pool) loses up to a
+        // 2 MiB page to rounding and read slack.
+        area = area > (size_t(12) << 20) ? area - (size_t(12) << 20) : 0;
+        d.n_low_slots = 0;
+        if (separate) {
+            d.low_slot_bytes = round_up(options.low_copy_bytes, 256);
+            d.n_low_slots = size_t(double(area) * options.low_pool_share) / d.low_slot_bytes;
+            area -= d.n_low_slots * d.low_slot_bytes;
+        }
+        offload::SlotClassRequest classes;
+        classes.area_bytes = area;
+        classes.min_slots = c.n_expert_used;
+        classes.must_fit = separate ? 0 : options.low_copy_bytes;
+        d.high_classes.clear();
+        if (options.plan_slot_classes) {
+            d.high_classes = options.plan_slot_classes(classes);
+        } else {
+            // One class cut to the largest copy.
+            offload::SlotClass one;
+            one.slot_bytes = round_up(std::max(options.high_copy_bytes, classes.must_fit), 256);
+            one.n_slots = area / one.slot_bytes;
+            if (one.n_slots >= classes.min_slots) d.high_classes.push_back(one);
+        }
+        if (!d.high_classes.empty() || split == 0) break;
     }
     if (d.high_classes.empty())
         throw Error("the GPU memory budget of " + gib_text(budget) + " leaves " + gib_text(area) +
