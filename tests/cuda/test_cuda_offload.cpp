@@ -281,6 +281,19 @@ void TestCuda::offloadStaysWithinBudget() {
         qInfo("refused as expected: %s", e.what());
         QVERIFY(std::string(e.what()).find("budget") != std::string::npos);
     }
+
+    // Room for one layer's experts of each copy size but not for split parts
+    // as well: it runs without them.
+    Offloaded roomy = start_offloaded(base_options(size_t(1) << 30), tokens.size());
+    const size_t split =
+        backend::cuda::DeviceMemory::counted_size(roomy.gpu.model->expert_device().split_bytes());
+    roomy = {};
+    QVERIFY(split > 2 * c.n_expert_used * slot);
+    const size_t tight = fixed - split + 2 * c.n_expert_used * slot + 14 * MiB;
+    Offloaded small = start_offloaded(base_options(tight), tokens.size());
+    QCOMPARE(small.gpu.model->expert_device().split_bytes(), size_t(0));
+    run(small, tokens, 40);
+    QVERIFY(small.gpu.model->memory().peak() <= tight);
 }
 
 void TestCuda::offloadLowPrecision() {

@@ -99,6 +99,7 @@ class CudaExpertDevice final : public offload::DeviceBackend, public offload::Re
     double link_bytes_per_second() const { return link_.bytes_per_second(); }
     size_t n_high_slots() const;
     size_t n_low_slots() const { return low_ ? low_->size() : 0; }
+    size_t split_bytes() const { return split_area_.bytes(); } // 0: no splits
 
   private:
     struct Located {

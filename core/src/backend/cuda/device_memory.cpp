@@ -15,7 +15,11 @@ constexpr size_t kPage = size_t(2) << 20;
 
 std::string gib_text(size_t bytes) {
     char text[32];
-    std::snprintf(text, sizeof text, "%.2f GiB", double(bytes) / double(size_t(1) << 30));
+    // Small budgets (tiny models, tests) in MiB, so that they do not all read 0.00 GiB.
+    if (bytes < (size_t(1) << 30))
+        std::snprintf(text, sizeof text, "%.1f MiB", double(bytes) / double(size_t(1) << 20));
+    else
+        std::snprintf(text, sizeof text, "%.2f GiB", double(bytes) / double(size_t(1) << 30));
     return text;
 }
 

@@ -85,7 +85,7 @@ class PinnedBuffer {
     size_t bytes_ = 0;
 };
 
-// "1.50 GiB"
+// "1.50 GiB", or "96.0 MiB" below a GiB
 std::string gib_text(size_t bytes);
 
 } // namespace hoard::backend::cuda
