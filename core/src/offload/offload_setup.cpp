@@ -227,7 +227,10 @@ start_executor(const model::Model& model, std::shared_ptr<ExpertStore> store,
     parts.resident_reservation = reservation;
     // 0 threads: chosen by the device's setup (GPU), else one: the simulated
     // device computes on the same cores.
-    parts.cpu = std::make_unique<CpuExpertWorker>(std::max<size_t>(1, options.cpu_threads), epoch);
+    parts.cpu = std::make_unique<CpuExpertWorker>(std::max<size_t>(1, options.cpu_threads), epoch,
+                                                  parts.device->resident_layers()
+                                                      ? CpuExpertWorker::kBesideGpuSpin
+                                                      : CpuExpertWorker::kDefaultSpin);
 
     ExecutorConfig config;
     config.policy = parse_policy_kind(options.policy);

@@ -8,10 +8,6 @@
 namespace hoard::backend::cpu {
 namespace {
 
-// How long an idle worker (or a waiting caller) polls before it sleeps: long
-// enough to bridge the serial work between two calls of one decode step.
-constexpr auto kSpinTime = std::chrono::microseconds(200);
-
 thread_local bool t_inside_pool = false;
 thread_local size_t t_chunk = 0;
 
@@ -21,9 +17,9 @@ inline void cpu_relax() {
 #endif
 }
 
-// Polls `ready` for up to kSpinTime; true when it became true.
-template <class Pred> bool spin_until(Pred ready) {
-    const auto deadline = std::chrono::steady_clock::now() + kSpinTime;
+// Polls `ready` for up to `spin`; true when it became true.
+template <class Pred> bool spin_until(Pred ready, std::chrono::microseconds spin) {
+    const auto deadline = std::chrono::steady_clock::now() + spin;
     for (;;) {
         for (int i = 0; i < 128; ++i) {
             if (ready()) return true;
@@ -35,7 +31,7 @@ template <class Pred> bool spin_until(Pred ready) {
 
 } // namespace
 
-ThreadPool::ThreadPool(size_t n_threads) {
+ThreadPool::ThreadPool(size_t n_threads, std::chrono::microseconds spin) : spin_(spin) {
     if (n_threads == 0) n_threads = std::max(1u, std::thread::hardware_concurrency());
     workers_.reserve(n_threads - 1);
     for (size_t i = 1; i < n_threads; ++i) workers_.emplace_back([this] { worker_loop(); });
@@ -78,7 +74,7 @@ void ThreadPool::run(size_t n, Invoke invoke, const void* fn) {
     auto done = [this] { return pending_.load(std::memory_order_acquire) == 0; };
     std::exception_ptr error;
     {
-        if (!spin_until(done)) {
+        if (!spin_until(done, spin_)) {
             std::unique_lock lock(mutex_);
             caller_sleeping_ = true;
             done_cv_.wait(lock, done);
@@ -94,7 +90,7 @@ void ThreadPool::worker_loop() {
     uint32_t seen = 0;
     for (;;) {
         const bool woke =
-            spin_until([&] { return generation_.load(std::memory_order_acquire) != seen; });
+            spin_until([&] { return generation_.load(std::memory_order_acquire) != seen; }, spin_);
         Job job;
         {
             std::unique_lock lock(mutex_);

@@ -3,6 +3,7 @@
 // parallel_for hundreds of times per token, so a call costs no allocation and,
 // while the workers are still spinning from the previous call, no system call.
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
@@ -21,8 +22,14 @@ class ThreadPool {
     using ChunkFn = std::function<void(size_t chunk, size_t begin, size_t end)>;
     using RangeFn = std::function<void(size_t begin, size_t end)>;
 
-    // n_threads = 0 means one per hardware thread; the calling thread counts as one.
-    explicit ThreadPool(size_t n_threads = 0);
+    // How long an idle worker (or a waiting caller) polls before it sleeps by
+    // default: long enough to bridge the serial work between two calls of one
+    // decode step.
+    static constexpr std::chrono::microseconds kDefaultSpin{200};
+
+    // n_threads = 0 means one per hardware thread; the calling thread counts
+    // as one. `spin`: how long idle workers poll before they sleep.
+    explicit ThreadPool(size_t n_threads = 0, std::chrono::microseconds spin = kDefaultSpin);
     ~ThreadPool();
     ThreadPool(const ThreadPool&) = delete;
     ThreadPool& operator=(const ThreadPool&) = delete;
@@ -68,6 +75,7 @@ class ThreadPool {
     void run_chunks(const Job& job, uint32_t generation);
     void run_chunk(const Job& job, size_t chunk);
 
+    std::chrono::microseconds spin_;
     std::vector<std::thread> workers_;
     std::mutex call_mutex_; // one parallel_for at a time from outside the pool
 
