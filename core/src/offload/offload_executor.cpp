@@ -298,20 +298,21 @@ void OffloadExecutor::decide_layer(const model::MoeLayerWork& w) {
         s.link_queue_seconds = link_queue_;
         s.cpu_queue_seconds = cpu_queue_;
         const CostModel cost = current_cost(m);
-        // While the cache has room a miss is loaded (nothing is evicted).
-        const bool split =
-            m == 1 && resident_ && config_.split_experts && s.high_in_host &&
+        // Decode misses may be split with the device, except while the cache
+        // has room (then a miss is loaded: nothing is evicted). The device's
+        // part of a low-demand expert comes from its low copy when the host
+        // holds one (the precision rule allows it).
+        uint32_t split_first = uint32_t(n_ff_);
+        const Precision split_part =
+            demand.precision == Precision::Low && s.low_in_host ? Precision::Low : Precision::High;
+        if (w.n_tokens == 1 && resident_ && config_.split_experts && s.high_in_host &&
             n_ff_ % kSplitRowStep == 0 && n_ff_ >= 2 * kSplitRowStep &&
-            !cache_->has_room(demand.precision, footprint(l, uint16_t(e), demand.precision));
-        if (split) {
-            // Where split_off would split it (from the same copies' sizes).
-            const bool low = demand.precision == Precision::Low && s.low_in_host;
-            const uint64_t device_bytes = low ? s.bytes_low : s.bytes_high;
-            const uint32_t first =
-                split_row(s.bytes_high, device_bytes, uint32_t(n_ff_), cost, cpu_queue_,
-                          link_queue_, config_.split_max_device_share);
-            s.split_seconds = split_seconds(s.bytes_high, device_bytes, uint32_t(n_ff_), first,
-                                            cost, cpu_queue_, link_queue_);
+            !cache_->has_room(demand.precision, footprint(l, uint16_t(e), demand.precision))) {
+            const uint64_t device_bytes = split_part == Precision::Low ? s.bytes_low : s.bytes_high;
+            split_first = split_row(s.bytes_high, device_bytes, uint32_t(n_ff_), cost, cpu_queue_,
+                                    link_queue_, config_.split_max_device_share);
+            s.split_seconds = split_seconds(s.bytes_high, device_bytes, uint32_t(n_ff_),
+                                            split_first, cost, cpu_queue_, link_queue_);
         }
         const ExpertDecision decision = decide_expert(s, cost, config_.decision);
 
@@ -340,14 +341,10 @@ void OffloadExecutor::decide_layer(const model::MoeLayerWork& w) {
             CpuExpertWorker::Job job;
             job.weights = layout.views(host);
             uint64_t bytes = layout.payload_bytes();
-            // The device's part of a low-demand expert comes from its low copy
-            // when the host holds one (the precision rule allows it).
-            const Precision part = demand.precision == Precision::Low && s.low_in_host
-                                       ? Precision::Low
-                                       : Precision::High;
-            const uint32_t first =
-                split ? split_off(uint16_t(e), job.weights, part, begin, position, cost)
-                      : uint32_t(n_ff_);
+            const uint32_t first = split_first < n_ff_
+                                       ? split_off(uint16_t(e), job.weights, split_part,
+                                                   split_first, begin, position, cost)
+                                       : uint32_t(n_ff_);
             if (first < n_ff_) {
                 job.weights = cpu_part(job.weights, first);
                 bytes = weight_bytes(job.weights);

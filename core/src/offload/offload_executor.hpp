@@ -171,10 +171,10 @@ class OffloadExecutor final : public model::ExpertExecutor {
     void prefill_lookahead(const model::MoeLayerWork& w);
     // Decode: hands rows [first, n_ff) of a CPU expert (`cpu`: its high copy
     // in host memory) to the device, from its copy at precision p (its part
-    // goes over the link now); returns the first row the device computes
-    // (n_ff: none).
+    // goes over the link now); returns `first`, or n_ff when the device
+    // cannot take it.
     uint32_t split_off(uint16_t expert, const model::ExpertMatrices& cpu, Precision p,
-                       uint32_t index, uint32_t position, const CostModel& cost);
+                       uint32_t first, uint32_t index, uint32_t position, const CostModel& cost);
     // Runs the queued device experts, waiting for their copies, and unpins them.
     void run_device_jobs();
     // Accounts, publishes and unpins the CPU experts (after the worker's wait_all()).

@@ -166,7 +166,8 @@ bool OffloadExecutor::background_load(uint16_t layer, uint16_t expert, Precision
 }
 
 uint32_t OffloadExecutor::split_off(uint16_t expert, const model::ExpertMatrices& cpu, Precision p,
-                                    uint32_t index, uint32_t position, const CostModel& cost) {
+                                    uint32_t first, uint32_t index, uint32_t position,
+                                    const CostModel& cost) {
     const model::MoeLayerWork& w = *work_;
     const uint16_t l = uint16_t(w.layer);
     const uint32_t none = uint32_t(n_ff_);
@@ -178,11 +179,9 @@ uint32_t OffloadExecutor::split_off(uint16_t expert, const model::ExpertMatrices
                               : nullptr;
     if (!host) return none;
     const model::ExpertMatrices source = layout.views(host);
-    uint32_t first = none;
-    if (splittable(source) && source.gate.n_rows == n_ff_)
-        first = split_row(weight_bytes(cpu), weight_bytes(source), none, cost, cpu_queue_,
-                          link_queue_, config_.split_max_device_share);
-    const CopyTicket t = first < none ? resident_->split_expert(w, source, first, index) : 0;
+    const CopyTicket t = splittable(source) && source.gate.n_rows == n_ff_
+                             ? resident_->split_expert(w, source, first, index)
+                             : 0;
     if (!t) {
         parts_.store->host().release(l, expert, p);
         return none;

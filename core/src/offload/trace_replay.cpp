@@ -1,12 +1,11 @@
 #include "offload/trace_replay.hpp"
 
-#include "offload/expert_split.hpp"
-
 #include "hoard/error.hpp"
 #include "offload/copy_queue.hpp"
 #include "offload/expert_cache.hpp"
 #include "offload/expert_heat.hpp"
 #include "offload/expert_predictor.hpp"
+#include "offload/expert_split.hpp"
 #include "offload/host_tier.hpp"
 #include "telemetry/event_bus.hpp"
 
@@ -206,26 +205,24 @@ class Replayer {
             situation.high_in_host = host_.contains(l, e, Precision::High);
             situation.low_in_host = host_.contains(l, e, Precision::Low);
             const Precision want = situation.demand.precision;
-            // As the live engine splits (expert_split.hpp), from where the
-            // CPU and the link stand now.
-            // While the cache has room, a miss is loaded (nothing is evicted).
-            const bool split = splitting() && situation.high_in_host &&
-                               !cache_.has_room(want, shape_.expert_bytes(l, want));
             heat_.on_request(l, e, tokens_);
-            const uint64_t split_source =
-                want == Precision::Low && situation.low_in_host ? low : high;
-            const double cpu_queue = std::max(0.0, cpu_free_ - router);
-            const double link_queue = std::max(0.0, link_.demand_free() - router);
+            // Misses are split as the live engine splits them (expert_split.hpp),
+            // except while the cache has room (then a miss is loaded).
+            const Precision split_part =
+                want == Precision::Low && situation.low_in_host ? Precision::Low : Precision::High;
+            const uint64_t split_source = shape_.expert_bytes(l, split_part);
             uint32_t first = shape_.n_ff_expert;
-            if (split) {
+            if (splitting() && situation.high_in_host &&
+                !cache_.has_room(want, shape_.expert_bytes(l, want))) {
                 // Decided as the replay decides the rest (without the queues),
-                // split where the queues stand.
+                // split where the CPU and the link stand now.
                 const uint32_t idle = split_row(high, split_source, shape_.n_ff_expert, cost, 0, 0,
                                                 kSplitMaxDeviceShare);
                 situation.split_seconds =
                     split_seconds(high, split_source, shape_.n_ff_expert, idle, cost, 0, 0);
-                first = split_row(high, split_source, shape_.n_ff_expert, cost, cpu_queue,
-                                  link_queue, kSplitMaxDeviceShare);
+                first = split_row(
+                    high, split_source, shape_.n_ff_expert, cost, std::max(0.0, cpu_free_ - router),
+                    std::max(0.0, link_.demand_free() - router), kSplitMaxDeviceShare);
             }
             const ExpertDecision decision = decide_expert(situation, cost, config_.decision);
 
@@ -260,8 +257,8 @@ class Replayer {
                     cpu_bytes = uint64_t((1.0 - share) * double(high));
                     double start = 0;
                     const double ready = link_.demand(part, available, &start);
-                    publish_transfer(t, l, e, split_source == high ? Precision::High : want,
-                                     Link::HostToDevice, part, false, start, ready);
+                    publish_transfer(t, l, e, split_part, Link::HostToDevice, part, false, start,
+                                     ready);
                     jobs_.push_back({ready, part});
                     report_.bytes_split += part;
                     ++report_.split_experts;

@@ -18,14 +18,24 @@ namespace {
 
 constexpr size_t kAlign = 256;
 
-DeviceMatrix slot_stack(const ExpertSlots& arena, const backend::cpu::MatrixView& m,
-                        const uint8_t* slot_base, size_t count) {
+// A matrix in device memory described by a view (its data a device address).
+DeviceMatrix device_matrix(const backend::cpu::MatrixView& m) {
     DeviceMatrix d;
     d.format = m.format;
-    d.data = arena.base() + (m.data - slot_base);
+    d.data = m.data;
     d.n_rows = m.n_rows;
     d.row_length = m.row_length;
     d.row_stride = m.row_stride;
+    d.matrix_stride = m.n_rows * m.row_stride;
+    return d;
+}
+
+// The matrix `m` of the copy in the slot at `slot_base`, as a stack over all
+// the arena's slots (matrix i in slot i).
+DeviceMatrix slot_stack(const ExpertSlots& arena, const backend::cpu::MatrixView& m,
+                        const uint8_t* slot_base, size_t count) {
+    DeviceMatrix d = device_matrix(m);
+    d.data = arena.base() + (m.data - slot_base);
     d.matrix_stride = arena.slot_bytes();
     d.count = count;
     return d;
@@ -125,13 +135,12 @@ uint64_t CudaExpertDevice::copy_footprint(uint64_t bytes, telemetry::Precision p
     return bytes; // fits no slot: the cache never finds room for it
 }
 
-offload::DeviceBuffer CudaExpertDevice::take_slot(ExpertSlots& arena, uint64_t bytes) {
+offload::DeviceBuffer CudaExpertDevice::take_slot(size_t index, uint64_t bytes) {
+    ExpertSlots& arena = *arenas_[index];
     const auto s = arena.take();
     if (!s)
         throw Error(
             "internal error: no free GPU expert slot although the expert cache counted one");
-    const size_t index =
-        size_t(std::find(arenas_.begin(), arenas_.end(), &arena) - arenas_.begin());
     offload::DeviceBuffer b;
     b.bytes = bytes;
     b.owner = offload::MemoryTier::Device;
@@ -142,9 +151,9 @@ offload::DeviceBuffer CudaExpertDevice::take_slot(ExpertSlots& arena, uint64_t b
 
 offload::DeviceBuffer CudaExpertDevice::allocate_copy(uint64_t bytes, telemetry::Precision p) {
     // The footprint names the arena exactly as the expert cache counted it.
-    if (low_ && p == telemetry::Precision::Low) return take_slot(*low_, bytes);
-    for (const auto& h : high_)
-        if (h->slot_bytes() >= bytes) return take_slot(*h, bytes);
+    if (low_ && p == telemetry::Precision::Low) return take_slot(arenas_.size() - 1, bytes);
+    for (size_t i = 0; i < high_.size(); ++i) // arenas_ begins with the high classes
+        if (high_[i]->slot_bytes() >= bytes) return take_slot(i, bytes);
     throw Error("internal error: an expert copy larger than every GPU slot");
 }
 
@@ -411,18 +420,9 @@ offload::CopyTicket CudaExpertDevice::split_expert(const model::MoeLayerWork& wo
     link_.order_before(t, stream_);
 
     const model::ExpertMatrices v = part.views(base);
-    auto single = [](const backend::cpu::MatrixView& m) {
-        DeviceMatrix d;
-        d.format = m.format;
-        d.data = m.data;
-        d.n_rows = m.n_rows;
-        d.row_length = m.row_length;
-        d.row_stride = m.row_stride;
-        d.matrix_stride = m.n_rows * m.row_stride;
-        return d;
-    };
     const PassBuffers& b = *buffers_;
-    const DeviceMatrix gate = single(v.gate), up = single(v.up), down = single(v.down);
+    const DeviceMatrix gate = device_matrix(v.gate), up = device_matrix(v.up),
+                       down = device_matrix(v.down);
     const size_t pair = work.routed[index], n = gate.n_rows;
     float* h = b.h32 + pair * b.ff;
     MatvecProblems gu;
@@ -459,13 +459,16 @@ void CudaExpertDevice::finish_layer(const model::MoeLayerWork& work, const float
                                     std::span<const std::pair<uint32_t, uint32_t>> added,
                                     std::span<const std::pair<uint32_t, uint32_t>> skipped) {
     const size_t n = work.n_embd;
-    // Rows put where the device's own would be (CPU experts, zeros for the
-    // skipped), or added to the device's (split experts).
-    auto upload = [&](std::span<const std::pair<uint32_t, uint32_t>> ranges, bool zeros,
-                      std::span<const std::pair<uint32_t, uint32_t>> more, bool add) {
+    // Rows put where the device's own would be (CPU experts; zeros for the
+    // skipped, which add nothing), or added to the device's (split experts).
+    struct Rows {
+        std::span<const std::pair<uint32_t, uint32_t>> ranges;
+        bool zeros;
+    };
+    auto upload = [&](std::initializer_list<Rows> groups, bool add) {
         size_t rows = 0;
-        for (const auto& [begin, m] : ranges) rows += m;
-        for (const auto& [begin, m] : more) rows += m;
+        for (const Rows& g : groups)
+            for (const auto& [begin, m] : g.ranges) rows += m;
         if (rows == 0) return;
         const size_t from = staged_;
         float* d_rows = nullptr;
@@ -473,24 +476,20 @@ void CudaExpertDevice::finish_layer(const model::MoeLayerWork& work, const float
         float* host = stage<float>(rows * n, d_rows);
         uint32_t* list = stage<uint32_t>(rows, d_list);
         size_t at = 0;
-        for (const auto& [begin, m] : ranges)
-            for (uint32_t i = begin; i < begin + m; ++i, ++at) {
-                std::memcpy(host + at * n, outputs + size_t(i) * n, n * sizeof(float));
-                list[at] = work.routed[i];
-            }
-        for (const auto& [begin, m] : more)
-            for (uint32_t i = begin; i < begin + m; ++i, ++at) {
-                if (zeros)
-                    std::fill_n(host + at * n, n, 0.0f);
-                else
-                    std::memcpy(host + at * n, outputs + size_t(i) * n, n * sizeof(float));
-                list[at] = work.routed[i];
-            }
+        for (const Rows& g : groups)
+            for (const auto& [begin, m] : g.ranges)
+                for (uint32_t i = begin; i < begin + m; ++i, ++at) {
+                    if (g.zeros)
+                        std::fill_n(host + at * n, n, 0.0f);
+                    else
+                        std::memcpy(host + at * n, outputs + size_t(i) * n, n * sizeof(float));
+                    list[at] = work.routed[i];
+                }
         upload_staged(from);
         scatter_rows(d_rows, d_list, rows, n, buffers_->y, stream_, add);
     };
-    upload(cpu, true, skipped, false);
-    upload(added, false, {}, true);
+    upload({{cpu, false}, {skipped, true}}, false);
+    upload({{added, false}}, true);
 }
 
 } // namespace hoard::backend::cuda

@@ -107,7 +107,7 @@ class CudaExpertDevice final : public offload::DeviceBackend, public offload::Re
         uint32_t slot = 0;
     };
     Located locate(uint64_t buffer_id);
-    offload::DeviceBuffer take_slot(ExpertSlots& arena, uint64_t bytes);
+    offload::DeviceBuffer take_slot(size_t arena_index, uint64_t bytes); // of arenas_
     // Staging for the step's small uploads: host (pinned) and device halves.
     template <class T> T* stage(size_t count, T*& device);
     void upload_staged(size_t from);
