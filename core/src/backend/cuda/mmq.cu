@@ -46,6 +46,24 @@ __device__ __forceinline__ float silu(float v) {
     return v / (1.0f + __expf(-v));
 }
 
+// Token slot i of a tile (from m0 of a group of `count` starting at `begin`):
+// the activation row it reads and the output row it writes (-1: past the group).
+__device__ __forceinline__ void tile_rows(const MmqArgs& a, int begin, int count, int m0, int i,
+                                          int* a_rows, int* out_rows) {
+    int ar = -1, orow = -1;
+    if (m0 + i < count) {
+        if (a.list) {
+            const uint32_t pair = a.list[begin + m0 + i];
+            ar = int(pair / a.a_row_divisor);
+            orow = int(pair);
+        } else {
+            ar = orow = m0 + i;
+        }
+    }
+    a_rows[i] = ar;
+    out_rows[i] = orow;
+}
+
 template <class C> __global__ void __launch_bounds__(kThreads) mmq_kernel(MmqArgs a) {
     constexpr int P = C::kPartValues, G = C::kGroup;
     constexpr int kParts = KC / P, kGroupsPerPart = P / G, kGroupsPerChunk = KC / G;
@@ -69,21 +87,7 @@ template <class C> __global__ void __launch_bounds__(kThreads) mmq_kernel(MmqArg
     const uint8_t* w2 = a.w2 ? a.w2 + matrix * a.matrix_stride : nullptr;
     const int n_mats = w2 ? 2 : 1;
 
-    if (threadIdx.x < kTokens) {
-        const int i = threadIdx.x;
-        int ar = -1, orow = -1;
-        if (m0 + i < count) {
-            if (a.list) {
-                const uint32_t pair = a.list[begin + m0 + i];
-                ar = int(pair / a.a_row_divisor);
-                orow = int(pair);
-            } else {
-                ar = orow = m0 + i;
-            }
-        }
-        a_rows[i] = ar;
-        out_rows[i] = orow;
-    }
+    if (threadIdx.x < kTokens) tile_rows(a, begin, count, m0, threadIdx.x, a_rows, out_rows);
     __syncthreads();
 
     const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
@@ -305,20 +309,8 @@ template <class C> __global__ void __launch_bounds__(kThreads) imma_kernel(MmqAr
     const uint8_t* w2 = a.w2 ? a.w2 + matrix * a.matrix_stride : nullptr;
     const int n_mats = w2 ? 2 : 1;
 
-    for (int i = threadIdx.x; i < IM_BN; i += kThreads) {
-        int ar = -1, orow = -1;
-        if (m0 + i < count) {
-            if (a.list) {
-                const uint32_t pair = a.list[begin + m0 + i];
-                ar = int(pair / a.a_row_divisor);
-                orow = int(pair);
-            } else {
-                ar = orow = m0 + i;
-            }
-        }
-        a_rows[i] = ar;
-        out_rows[i] = orow;
-    }
+    for (int i = threadIdx.x; i < IM_BN; i += kThreads)
+        tile_rows(a, begin, count, m0, i, a_rows, out_rows);
     __syncthreads();
 
     const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
